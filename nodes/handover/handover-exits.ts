@@ -1,0 +1,31 @@
+import { createChildExit } from "../../src/cognigy/child-exits";
+import { label } from "../../src/cognigy/label";
+
+export const HANDOVER_NODE_TYPE = "chatwootHandover";
+
+export const HANDOVER_EXITS = {
+  started: "onChatwootHandoverStarted",
+  unavailable: "onChatwootHandoverUnavailable",
+  error: "onChatwootHandoverError",
+} as const;
+
+export const handoverStartedExit = createChildExit({
+  type: HANDOVER_EXITS.started,
+  parentType: HANDOVER_NODE_TYPE,
+  label: label("Handover started", "Übergabe gestartet"),
+  color: "#44B556",
+});
+
+export const handoverUnavailableExit = createChildExit({
+  type: HANDOVER_EXITS.unavailable,
+  parentType: HANDOVER_NODE_TYPE,
+  label: label("No agent available", "Kein Agent verfügbar"),
+  color: "#F5A623",
+});
+
+export const handoverErrorExit = createChildExit({
+  type: HANDOVER_EXITS.error,
+  parentType: HANDOVER_NODE_TYPE,
+  label: label("Error", "Fehler"),
+  color: "#D0021B",
+});

@@ -1,0 +1,83 @@
+import type { INodeFunctionBaseParams } from "@cognigy/extension-tools";
+import { createChatwootClient } from "../../src/chatwoot/chatwoot-client";
+import { createDeadline } from "../../src/chatwoot/deadline";
+import type { HandoverState, HistoryTurn, StoredError } from "../../src/core/handover-state";
+import { DEFAULT_HISTORY_LIMITS, parseTranscript } from "../../src/core/history";
+import { readRecord } from "../../src/core/json-guards";
+import { findChildId } from "../../src/cognigy/child-exits";
+import { normaliseContextKey, readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
+import { requireApi, type NodeApi } from "../../src/cognigy/node-api";
+import { missingRouteField, readTurnInput } from "../../src/cognigy/turn-input";
+import { accountKey, parseChatwootConnection } from "../../connections/parse-chatwoot-connection";
+import { parseHandoverConfig, type HandoverConfig } from "./handover-config";
+import { HANDOVER_EXITS } from "./handover-exits";
+import { startHandover } from "./start-handover";
+
+/** Of Cognigy's 20 s per node execution, the Chatwoot calls may use 15 s, each at most 8 s. */
+export const HANDOVER_BUDGET_MS = 15_000;
+export const HANDOVER_REQUEST_TIMEOUT_MS = 8_000;
+
+type Exit = keyof typeof HANDOVER_EXITS;
+
+function leave(api: NodeApi, childConfigs: INodeFunctionBaseParams["childConfigs"], exit: Exit): void {
+  const id = findChildId(childConfigs, HANDOVER_EXITS[exit]);
+  if (id !== undefined) api.setNextNode(id);
+}
+
+function configurationError(api: NodeApi, params: INodeFunctionBaseParams, key: string, state: HandoverState, message: string): void {
+  const error: StoredError = { operation: "configuration", kind: "configuration", status: null, message, at: Date.now() };
+  api.log("error", message);
+  saveHandoverState(api, key, { ...state, status: state.status === "live" ? "live" : "error", error });
+  leave(api, params.childConfigs, "error");
+}
+
+/** The designer's history field, else the transcript Cognigy's Get Transcript node stored. */
+function chooseTranscript(config: HandoverConfig, params: INodeFunctionBaseParams): HistoryTurn[] | string {
+  const designer = config.transcript;
+  if (designer.length > 0 || !config.useCognigyTranscript) return designer;
+  const stored = readRecord(params.cognigy.input).transcript ?? readRecord(params.cognigy.context).transcript;
+  return parseTranscript(stored ?? [], DEFAULT_HISTORY_LIMITS);
+}
+
+/** The Handover node: a thin adapter from Cognigy's node API to startHandover. */
+export async function runHandoverNode(params: INodeFunctionBaseParams): Promise<void> {
+  const api = requireApi(params.cognigy.api);
+  const rawConfig = readRecord(params.config);
+  const key = normaliseContextKey(rawConfig.contextKey);
+  const state = readHandoverState(params.cognigy.context, key);
+  const connection = parseChatwootConnection(rawConfig.connection);
+  if (!connection.ok) return configurationError(api, params, key, state, connection.message);
+  const config = parseHandoverConfig(rawConfig);
+  if (!config.ok) return configurationError(api, params, key, state, config.message);
+  const input = readTurnInput(params.cognigy.input);
+  const missing = missingRouteField(input);
+  if (missing !== undefined) {
+    return configurationError(api, params, key, state, `Chatwoot Handover: ${missing} is empty, so agent replies could not reach this session. Test through an Endpoint such as Webchat, not the Interaction Panel.`);
+  }
+  const client = createChatwootClient({
+    ...connection.connection,
+    deadline: createDeadline(HANDOVER_BUDGET_MS),
+    requestTimeoutMs: HANDOVER_REQUEST_TIMEOUT_MS,
+    secrets: [connection.connection.apiKey, connection.connection.relaySecret],
+  });
+  const outcome = await startHandover(client, {
+    config: config.value,
+    account: accountKey(connection.connection),
+    relaySecret: connection.connection.relaySecret,
+    route: { userId: input.userId, sessionId: input.sessionId, urlToken: input.urlToken },
+    inputId: input.inputId === "" ? `t${Date.now()}` : input.inputId,
+    triggerText: input.text.trim(),
+    transcript: chooseTranscript(config.value, params),
+    state,
+    now: Date.now(),
+  });
+  saveHandoverState(api, key, outcome.state);
+  if (outcome.kind === "error") {
+    api.log("error", outcome.error.message);
+    return leave(api, params.childConfigs, "error");
+  }
+  if (outcome.kind === "unavailable") return leave(api, params.childConfigs, "unavailable");
+  for (const warning of outcome.state.warnings) api.log("warn", warning);
+  if (config.value.acceptedMessage.trim() !== "") api.say(config.value.acceptedMessage);
+  leave(api, params.childConfigs, "started");
+}

@@ -1,0 +1,47 @@
+import { withHandledEvent, type HandoverState } from "../../src/core/handover-state";
+import type { RelayEventBody } from "../../src/core/relay-event";
+import { renderAgentMessage, renderLinkButton, type Output } from "../../src/cognigy/agent-output";
+import { outcome, type SessionOutcome } from "./session-outcome";
+import type { SessionConfig } from "./session-config";
+
+function say(text: string): Output[] {
+  return text.trim() === "" ? [] : [{ text }];
+}
+
+function onStatus(event: Extract<RelayEventBody, { type: "status_changed" }>, state: HandoverState, config: SessionConfig, now: number): SessionOutcome {
+  const { conversation } = state;
+  if (conversation === null) return outcome("stop", state);
+  if (event.status === "resolved" && state.status === "live") {
+    return outcome("resolved", { ...state, status: "ended", conversation: { ...conversation, endedAt: now } }, say(config.resolvedMessage));
+  }
+  if (event.status === "open" && state.status === "ended") {
+    return outcome("stop", { ...state, status: "live", conversation: { ...conversation, endedAt: null } }, say(config.reopenedMessage));
+  }
+  return outcome("stop", state);
+}
+
+/**
+ * What a verified relay event does: agent messages become output, a resolve
+ * returns the user to the bot, a reopen makes the handover live again. Events
+ * for another conversation, or already handled, change nothing.
+ */
+export function handleRelayEvent(event: RelayEventBody, current: HandoverState, config: SessionConfig, now: number): SessionOutcome {
+  if (current.handledEvents.includes(event.id)) return outcome("stop", null, [], [{ level: "debug", message: `event ${event.id} was already handled` }]);
+  if (current.conversation === null || current.conversation.id !== event.conversationId) {
+    return outcome("stop", null, [], [{ level: "info", message: `ignored ${event.type} for conversation ${event.conversationId}, which is not this session's handover` }]);
+  }
+  const state = withHandledEvent(current, event.id);
+  const conversation = current.conversation;
+  switch (event.type) {
+    case "agent_message":
+      return outcome("stop", { ...state, conversation: { ...conversation, agentAnswered: true } }, renderAgentMessage(event.text, event.attachments));
+    case "template_message":
+      return outcome("stop", state, say(event.text));
+    case "csat":
+      return outcome("stop", state, config.forwardCsat ? [renderLinkButton(event.text, config.csatButtonTitle, event.link)] : []);
+    case "agent_assigned":
+      return outcome("stop", state, say(config.agentJoinedMessage.split("{agent}").join(event.agentName)));
+    case "status_changed":
+      return onStatus(event, state, config, now);
+  }
+}

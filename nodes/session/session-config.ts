@@ -1,0 +1,50 @@
+import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from "../../src/core/history";
+import { readBoolean, readNumber, readRecord, type JsonRecord } from "../../src/core/json-guards";
+import { normaliseContextKey } from "../../src/cognigy/handover-context";
+
+export interface SessionConfig {
+  contextKey: string;
+  recordHistory: boolean;
+  historyLimits: HistoryLimits;
+  /** Lower-cased phrases that cancel the handover while no agent has answered. */
+  cancelKeywords: string[];
+  cancelIntent: string;
+  cancelledMessage: string;
+  resolvedMessage: string;
+  reopenedMessage: string;
+  /** "{agent}" is replaced by the agent's name. */
+  agentJoinedMessage: string;
+  forwardCsat: boolean;
+  csatButtonTitle: string;
+  /** Hosts user attachments may be downloaded from; empty: any public host. */
+  attachmentHosts: string[];
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function list(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [];
+  return items.map((item) => (typeof item === "string" ? item.trim() : "")).filter((item) => item !== "");
+}
+
+/** Reads the Session node's fields; every field has a safe default, so there is nothing to refuse. */
+export function parseSessionConfig(raw: object): SessionConfig {
+  const config: JsonRecord = readRecord(raw);
+  const maxTurns = readNumber(config.historyMaxTurns);
+  return {
+    contextKey: normaliseContextKey(config.contextKey),
+    recordHistory: readBoolean(config.recordHistory) ?? true,
+    historyLimits: { ...DEFAULT_HISTORY_LIMITS, maxTurns: maxTurns === undefined ? DEFAULT_HISTORY_LIMITS.maxTurns : Math.max(0, Math.min(50, Math.floor(maxTurns))) },
+    cancelKeywords: list(config.cancelKeywords).map((item) => item.toLowerCase()),
+    cancelIntent: text(config.cancelIntent).trim(),
+    cancelledMessage: text(config.cancelledMessage),
+    resolvedMessage: text(config.resolvedMessage),
+    reopenedMessage: text(config.reopenedMessage),
+    agentJoinedMessage: text(config.agentJoinedMessage),
+    forwardCsat: readBoolean(config.forwardCsat) ?? true,
+    csatButtonTitle: text(config.csatButtonTitle).trim() || "Rate the conversation",
+    attachmentHosts: list(config.attachmentHosts).map((item) => item.toLowerCase()),
+  };
+}

@@ -1,0 +1,33 @@
+/** How a Chatwoot request failed. */
+export type ChatwootErrorKind = "http" | "timeout" | "network" | "invalid_response" | "time_budget" | "refused";
+
+/** What the node stores in the context for the designer: no token, no request, no stack. */
+export interface ChatwootErrorSummary {
+  operation: string;
+  kind: ChatwootErrorKind;
+  status: number | null;
+  message: string;
+}
+
+/**
+ * Raised when a Chatwoot Application API call fails. Its message names the
+ * operation, the HTTP status and Chatwoot's own error text; it never carries the
+ * request (and with it the `api_access_token` header).
+ */
+export class ChatwootApiError extends Error {
+  override readonly name = "ChatwootApiError";
+
+  constructor(
+    readonly operation: string,
+    readonly kind: ChatwootErrorKind,
+    message: string,
+    readonly status: number | null = null,
+    readonly remoteMessage: string | null = null,
+  ) {
+    super(message);
+  }
+
+  summary(): ChatwootErrorSummary {
+    return { operation: this.operation, kind: this.kind, status: this.status, message: this.message };
+  }
+}

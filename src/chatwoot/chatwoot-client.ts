@@ -1,0 +1,163 @@
+import type { JsonRecord } from "../core/json-guards";
+import type { ConversationStatus } from "../core/relay-event";
+import { createChatwootHttp, type ChatwootHttpOptions } from "./chatwoot-http";
+import {
+  acceptAny,
+  parseContactInbox,
+  parseContactList,
+  parseConversation,
+  parseCreatedContact,
+  parseInboxMembers,
+  parseInboxSettings,
+  parseMessageId,
+  parsePublicContact,
+  parseToggleStatus,
+} from "./chatwoot-responses";
+import type { ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, Priority, UploadFile } from "./chatwoot-types";
+
+export interface ContactFields {
+  identifier: string;
+  name?: string;
+  email?: string;
+  phoneNumber?: string;
+}
+
+export interface NewConversation {
+  inboxId: number;
+  contactId: number;
+  sourceId: string;
+  customAttributes: JsonRecord;
+  teamId?: number;
+  assigneeId?: number;
+  /** The user's first message, posted as `incoming` in the same request. */
+  firstIncomingMessage?: string;
+}
+
+export interface NewMessage {
+  content: string;
+  messageType: "incoming" | "outgoing";
+  private?: boolean;
+  /** Free-text external id; Chatwoot stores it and sends it back in webhooks. */
+  sourceId?: string;
+  /** Post an outgoing message as this agent bot (shows the bot's name and avatar). */
+  agentBotId?: number;
+  attachments?: UploadFile[];
+}
+
+export interface ChatwootClientOptions extends Omit<ChatwootHttpOptions, "secrets"> {
+  accountId: number;
+  secrets?: readonly string[];
+}
+
+/** Chatwoot's Application API (and the public inbox API), as far as the handover needs it. */
+export type ChatwootClient = ReturnType<typeof createChatwootClient>;
+
+const segment = (value: string | number): string => encodeURIComponent(String(value));
+
+export function createChatwootClient(options: ChatwootClientOptions) {
+  const send = createChatwootHttp({ ...options, secrets: options.secrets ?? [options.apiKey] });
+  const account = `/api/v1/accounts/${segment(options.accountId)}`;
+  const conversation = (id: number): string => `${account}/conversations/${segment(id)}`;
+
+  return {
+    createContact(inboxId: number, fields: ContactFields): Promise<ContactInboxRef> {
+      return send("create contact", { method: "POST", path: `${account}/contacts`, body: { inbox_id: inboxId, ...contactBody(fields) } }, parseCreatedContact(inboxId));
+    },
+
+    findContactsByIdentifier(identifier: string): Promise<FoundContact[]> {
+      const body = { payload: [{ attribute_key: "identifier", filter_operator: "equal_to", values: [identifier] }] };
+      return send("find contact", { method: "POST", path: `${account}/contacts/filter`, body }, parseContactList);
+    },
+
+    createContactInbox(contactId: number, inboxId: number): Promise<string> {
+      return send("add contact to inbox", { method: "POST", path: `${account}/contacts/${segment(contactId)}/contact_inboxes`, body: { inbox_id: inboxId } }, parseContactInbox);
+    },
+
+    /** Finds or creates the contact through the inbox's public API; works with agent-bot tokens. */
+    createPublicContact(inboxIdentifier: string, fields: ContactFields): Promise<ContactInboxRef> {
+      const path = `/public/api/v1/inboxes/${segment(inboxIdentifier)}/contacts`;
+      return send("create contact (public API)", { method: "POST", path, body: contactBody(fields), authenticated: false }, parsePublicContact);
+    },
+
+    createConversation(input: NewConversation): Promise<ConversationInfo> {
+      const body: JsonRecord = {
+        source_id: input.sourceId,
+        inbox_id: input.inboxId,
+        contact_id: input.contactId,
+        custom_attributes: input.customAttributes,
+        ...(input.teamId === undefined ? {} : { team_id: input.teamId }),
+        ...(input.assigneeId === undefined ? {} : { assignee_id: input.assigneeId }),
+        ...(input.firstIncomingMessage === undefined ? {} : { message: { content: input.firstIncomingMessage, message_type: "incoming" } }),
+      };
+      return send("create conversation", { method: "POST", path: `${account}/conversations`, body }, parseConversation);
+    },
+
+    getConversation(conversationId: number): Promise<ConversationInfo> {
+      return send("get conversation", { method: "GET", path: conversation(conversationId) }, parseConversation);
+    },
+
+    postMessage(conversationId: number, message: NewMessage): Promise<number> {
+      return send("post message", { method: "POST", path: `${conversation(conversationId)}/messages`, body: messageBody(message) }, parseMessageId);
+    },
+
+    toggleStatus(conversationId: number, status: ConversationStatus): Promise<ConversationStatus> {
+      return send("change conversation status", { method: "POST", path: `${conversation(conversationId)}/toggle_status`, body: { status } }, parseToggleStatus);
+    },
+
+    setLabels(conversationId: number, labels: readonly string[]): Promise<true> {
+      return send("set labels", { method: "POST", path: `${conversation(conversationId)}/labels`, body: { labels } }, acceptAny);
+    },
+
+    setPriority(conversationId: number, priority: Priority): Promise<true> {
+      return send("set priority", { method: "PATCH", path: conversation(conversationId), body: { priority } }, acceptAny);
+    },
+
+    setCustomAttributes(conversationId: number, attributes: JsonRecord): Promise<true> {
+      return send("set conversation attributes", { method: "POST", path: `${conversation(conversationId)}/custom_attributes`, body: { custom_attributes: attributes } }, acceptAny);
+    },
+
+    getInbox(inboxId: number): Promise<InboxSettings> {
+      return send("get inbox", { method: "GET", path: `${account}/inboxes/${segment(inboxId)}` }, parseInboxSettings);
+    },
+
+    getPublicInbox(inboxIdentifier: string): Promise<InboxSettings> {
+      return send("get inbox (public API)", { method: "GET", path: `/public/api/v1/inboxes/${segment(inboxIdentifier)}`, authenticated: false }, parseInboxSettings);
+    },
+
+    listInboxMembers(inboxId: number): Promise<InboxMember[]> {
+      return send("list inbox agents", { method: "GET", path: `${account}/inbox_members/${segment(inboxId)}` }, parseInboxMembers);
+    },
+  };
+}
+
+function contactBody(fields: ContactFields): JsonRecord {
+  return {
+    identifier: fields.identifier,
+    ...(fields.name === undefined ? {} : { name: fields.name }),
+    ...(fields.email === undefined ? {} : { email: fields.email }),
+    ...(fields.phoneNumber === undefined ? {} : { phone_number: fields.phoneNumber }),
+  };
+}
+
+function messageBody(message: NewMessage): JsonRecord | FormData {
+  const fields: [string, string][] = [
+    ["content", message.content],
+    ["message_type", message.messageType],
+  ];
+  if (message.private === true) fields.push(["private", "true"]);
+  if (message.sourceId !== undefined) fields.push(["source_id", message.sourceId]);
+  if (message.agentBotId !== undefined) fields.push(["sender_type", "AgentBot"], ["sender_id", String(message.agentBotId)]);
+  const attachments = message.attachments ?? [];
+  if (attachments.length === 0) {
+    const json: JsonRecord = Object.fromEntries(fields);
+    if (message.private === true) json.private = true;
+    if (message.agentBotId !== undefined) json.sender_id = message.agentBotId;
+    return json;
+  }
+  const form = new FormData();
+  for (const [key, value] of fields) form.append(key, value);
+  for (const file of attachments) {
+    form.append("attachments[]", new Blob([file.data], { type: file.contentType }), file.name);
+  }
+  return form;
+}

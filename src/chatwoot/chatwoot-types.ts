@@ -1,0 +1,54 @@
+import type { JsonRecord } from "../core/json-guards";
+import type { ConversationStatus } from "../core/relay-event";
+
+/** A contact's membership in one inbox; `sourceId` identifies it in webhooks. */
+export interface ContactInboxRef {
+  contactId: number;
+  sourceId: string;
+}
+
+export interface FoundContact {
+  id: number;
+  inboxes: { inboxId: number; sourceId: string }[];
+}
+
+export interface ConversationInfo {
+  id: number;
+  inboxId: number;
+  status: ConversationStatus;
+  labels: string[];
+  customAttributes: JsonRecord;
+}
+
+export interface WorkingHour {
+  dayOfWeek: number;
+  openAllDay: boolean;
+  closedAllDay: boolean;
+  openHour: number;
+  openMinutes: number;
+  closeHour: number;
+  closeMinutes: number;
+}
+
+export interface InboxSettings {
+  workingHoursEnabled: boolean;
+  timezone: string;
+  workingHours: WorkingHour[];
+  outOfOfficeMessage: string | null;
+}
+
+export type Availability = "online" | "busy" | "offline";
+
+export interface InboxMember {
+  id: number;
+  availability: Availability;
+}
+
+export type Priority = "urgent" | "high" | "medium" | "low";
+
+/** A file to upload with a message (Chatwoot has no attach-by-URL). */
+export interface UploadFile {
+  name: string;
+  contentType: string;
+  data: Buffer;
+}

@@ -1,0 +1,73 @@
+import type { JsonRecord } from "../core/json-guards";
+import type { AttachmentKind, RelayAttachment } from "../core/relay-event";
+
+/** One `api.say(text, data)` call. */
+export interface Output {
+  text: string;
+  data?: JsonRecord;
+}
+
+/** Budget for one relayed message: Cognigy allows 10 api calls, two go to saving state and stopping. */
+export const MAX_MESSAGE_OUTPUTS = 7;
+
+type MediaKind = Exclude<AttachmentKind, "file">;
+
+const DEFAULT_KEYS: Record<MediaKind, { key: string; urlField: string; altField: string }> = {
+  image: { key: "_image", urlField: "imageUrl", altField: "imageAltText" },
+  video: { key: "_video", urlField: "videoUrl", altField: "videoAltText" },
+  audio: { key: "_audio", urlField: "audioUrl", altField: "audioAltText" },
+};
+
+function displayName(attachment: RelayAttachment): string {
+  return attachment.name !== "" ? attachment.name : (attachment.url.split("?")[0]?.split("/").pop() ?? "file");
+}
+
+/**
+ * Images (GIFs included), video and audio in Cognigy's channel-independent
+ * `_default` format and Webchat's `_webchat` format; files, which neither
+ * format has, as a link plus Webchat's `attachments` card.
+ */
+export function renderAttachment(attachment: RelayAttachment): Output {
+  const name = displayName(attachment);
+  if (attachment.kind === "file") {
+    return { text: `📎 ${name}: ${attachment.url}`, data: { attachments: [{ fileName: name, url: attachment.url }] } };
+  }
+  const { key, urlField, altField } = DEFAULT_KEYS[attachment.kind];
+  return {
+    text: "",
+    data: {
+      type: attachment.kind,
+      _cognigy: {
+        _default: { [key]: { type: attachment.kind, [urlField]: attachment.url, [altField]: name, fallbackText: `${name}: ${attachment.url}` } },
+        _webchat: { message: { attachment: { type: attachment.kind, payload: { url: attachment.url, altText: name } } } },
+      },
+    },
+  };
+}
+
+/** The outputs for an agent's message: its text, then each attachment; beyond the budget, the rest as links. */
+export function renderAgentMessage(text: string, attachments: readonly RelayAttachment[]): Output[] {
+  const outputs: Output[] = text.trim() === "" ? [] : [{ text }];
+  const room = MAX_MESSAGE_OUTPUTS - outputs.length;
+  const fits = attachments.length <= room;
+  const shown = fits ? attachments : attachments.slice(0, Math.max(room - 1, 0));
+  outputs.push(...shown.map(renderAttachment));
+  const rest = attachments.slice(shown.length);
+  if (rest.length > 0) outputs.push({ text: rest.map((item) => `📎 ${displayName(item)}: ${item.url}`).join("\n") });
+  return outputs;
+}
+
+/** A survey link as text with a button, in both formats. */
+export function renderLinkButton(text: string, title: string, url: string): Output {
+  const fullText = text.includes(url) ? text : `${text} ${url}`.trim();
+  const button = { type: "web_url", title, url };
+  return {
+    text: fullText,
+    data: {
+      _cognigy: {
+        _default: { _buttons: { type: "buttons", text: fullText, buttons: [{ ...button, payload: "" }] } },
+        _webchat: { message: { attachment: { type: "template", payload: { template_type: "button", text: fullText, buttons: [button] } } } },
+      },
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import type { ChatwootErrorKind } from "../chatwoot/chatwoot-api-error";
+import { isRecord, readArray, readBoolean, readNonEmptyString, readNumber, readPositiveInteger, readRecord, readString } from "./json-guards";
+
+/**
+ * Everything the nodes remember about a user's handover, stored in the Cognigy
+ * context under one key (default `chatwoot`). Designers read it with
+ * CognigyScript, e.g. `{{context.chatwoot.status}}`.
+ */
+export type HandoverStatus = "idle" | "live" | "ended" | "unavailable" | "error";
+
+export interface HistoryTurn {
+  role: "user" | "bot";
+  text: string;
+  at: number;
+}
+
+/** Cached so that a later handover skips the contact lookup. */
+export interface ContactCache {
+  /** `<base URL>#<account id>`: a cache from another Chatwoot account is ignored. */
+  account: string;
+  identifier: string;
+  contactId: number;
+  /** Inbox id → the contact's source id in that inbox. */
+  sourceIds: Record<string, string>;
+}
+
+export interface ConversationState {
+  account: string;
+  id: number;
+  inboxId: number;
+  sourceId: string;
+  /** The Cognigy session sealed into the conversation's route attribute. */
+  sessionId: string;
+  agentAnswered: boolean;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface UnavailableInfo {
+  reason: "no_agent_online" | "outside_business_hours";
+  outOfOfficeMessage: string | null;
+  at: number;
+}
+
+/** The last failure, for the designer's error branch: which step, the HTTP status, what Chatwoot said. */
+export interface StoredError {
+  operation: string;
+  kind: ChatwootErrorKind | "configuration";
+  status: number | null;
+  message: string;
+  at: number;
+}
+
+export interface HandoverState {
+  v: 1;
+  status: HandoverStatus;
+  conversation: ConversationState | null;
+  contact: ContactCache | null;
+  /** The user's turns while the bot was in charge, posted with the next handover. */
+  history: HistoryTurn[];
+  /** Ids of relay events already handled, newest last. */
+  handledEvents: string[];
+  /** The last Cognigy input forwarded to Chatwoot, so one input is never posted twice. */
+  lastForwardedInputId: string | null;
+  unavailable: UnavailableInfo | null;
+  error: StoredError | null;
+  /** Non-fatal problems of the last handover (e.g. labels not set). */
+  warnings: string[];
+}
+
+export const MAX_HANDLED_EVENTS = 30;
+
+export function emptyHandoverState(): HandoverState {
+  return {
+    v: 1,
+    status: "idle",
+    conversation: null,
+    contact: null,
+    history: [],
+    handledEvents: [],
+    lastForwardedInputId: null,
+    unavailable: null,
+    error: null,
+    warnings: [],
+  };
+}
+
+const STATUSES: readonly HandoverStatus[] = ["idle", "live", "ended", "unavailable", "error"];
+
+function parseTurn(value: unknown): HistoryTurn | undefined {
+  if (!isRecord(value)) return undefined;
+  const text = readString(value.text);
+  const role = value.role === "bot" ? "bot" : value.role === "user" ? "user" : undefined;
+  if (text === undefined || role === undefined) return undefined;
+  return { role, text, at: readNumber(value.at) ?? 0 };
+}
+
+function parseConversationState(value: unknown): ConversationState | null {
+  if (!isRecord(value)) return null;
+  const account = readNonEmptyString(value.account);
+  const id = readPositiveInteger(value.id);
+  const inboxId = readPositiveInteger(value.inboxId);
+  const sourceId = readNonEmptyString(value.sourceId);
+  const sessionId = readString(value.sessionId);
+  if (account === undefined || id === undefined || inboxId === undefined || sourceId === undefined || sessionId === undefined) return null;
+  const endedAt = readNumber(value.endedAt);
+  return {
+    account,
+    id,
+    inboxId,
+    sourceId,
+    sessionId,
+    agentAnswered: readBoolean(value.agentAnswered) ?? false,
+    startedAt: readNumber(value.startedAt) ?? 0,
+    endedAt: endedAt ?? null,
+  };
+}
+
+function parseContactCache(value: unknown): ContactCache | null {
+  if (!isRecord(value)) return null;
+  const account = readNonEmptyString(value.account);
+  const identifier = readString(value.identifier);
+  const contactId = readPositiveInteger(value.contactId);
+  if (account === undefined || identifier === undefined || contactId === undefined) return null;
+  const sourceIds: Record<string, string> = {};
+  for (const [inboxId, sourceId] of Object.entries(readRecord(value.sourceIds))) {
+    if (typeof sourceId === "string" && sourceId.length > 0) sourceIds[inboxId] = sourceId;
+  }
+  return { account, identifier, contactId, sourceIds };
+}
+
+/**
+ * Reads the state from the context. Whatever a flow or an older version left
+ * there, the result is a complete, well-typed state (unknown parts reset).
+ */
+export function parseHandoverState(value: unknown): HandoverState {
+  if (!isRecord(value) || value.v !== 1) return emptyHandoverState();
+  const state = emptyHandoverState();
+  state.status = STATUSES.find((status) => status === value.status) ?? "idle";
+  state.conversation = parseConversationState(value.conversation);
+  state.contact = parseContactCache(value.contact);
+  state.history = readArray(value.history).map(parseTurn).filter((turn): turn is HistoryTurn => turn !== undefined);
+  state.handledEvents = readArray(value.handledEvents).filter((id): id is string => typeof id === "string").slice(-MAX_HANDLED_EVENTS);
+  state.lastForwardedInputId = readString(value.lastForwardedInputId) ?? null;
+  state.warnings = readArray(value.warnings).filter((item): item is string => typeof item === "string");
+  const unavailable = readRecord(value.unavailable);
+  if (unavailable.reason === "no_agent_online" || unavailable.reason === "outside_business_hours") {
+    state.unavailable = { reason: unavailable.reason, outOfOfficeMessage: readString(unavailable.outOfOfficeMessage) ?? null, at: readNumber(unavailable.at) ?? 0 };
+  }
+  if (state.status === "live" && state.conversation === null) state.status = "idle";
+  return state;
+}
+
+/** Remembers a handled relay event id, keeping the list bounded. */
+export function withHandledEvent(state: HandoverState, eventId: string): HandoverState {
+  return { ...state, handledEvents: [...state.handledEvents.filter((id) => id !== eventId), eventId].slice(-MAX_HANDLED_EVENTS) };
+}

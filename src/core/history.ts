@@ -1,0 +1,71 @@
+import type { HistoryTurn } from "./handover-state";
+import { isRecord, readArray, readNumber, readRecord, readString } from "./json-guards";
+
+export interface HistoryLimits {
+  maxTurns: number;
+  maxCharsPerTurn: number;
+}
+
+export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxTurns: 20, maxCharsPerTurn: 500 };
+
+/** Chatwoot accepts up to 150,000 characters; the note stays far below so it remains readable. */
+const MAX_NOTE_CHARS = 20_000;
+
+function clip(text: string, max: number): string {
+  const trimmed = text.trim();
+  return trimmed.length > max ? `${trimmed.slice(0, max - 1)}…` : trimmed;
+}
+
+/** Appends one turn to the rolling history, keeping the newest `maxTurns`. */
+export function recordTurn(history: readonly HistoryTurn[], turn: HistoryTurn, limits: HistoryLimits): HistoryTurn[] {
+  const text = clip(turn.text, limits.maxCharsPerTurn);
+  if (text === "" || limits.maxTurns <= 0) return [...history];
+  return [...history, { ...turn, text }].slice(-limits.maxTurns);
+}
+
+function roleOf(value: unknown): HistoryTurn["role"] | undefined {
+  if (value === "user" || value === "contact" || value === "customer") return "user";
+  if (value === "bot" || value === "assistant" || value === "agent") return "bot";
+  return undefined;
+}
+
+/** One turn from the history field or a Get Transcript entry (`{role, payload: {text}, timestamp}`). */
+function parseTurn(value: unknown): HistoryTurn | undefined {
+  if (!isRecord(value)) return undefined;
+  const role = roleOf(value.role ?? value.source);
+  const text = readString(value.text) ?? readString(readRecord(value.payload).text);
+  if (role === undefined || text === undefined || text.trim() === "") return undefined;
+  return { role, text, at: readNumber(value.timestamp) ?? readNumber(value.at) ?? 0 };
+}
+
+/**
+ * Reads a transcript the designer supplies: free text, or a list of turns as
+ * `{role: "user" | "bot", text}` or as Cognigy's Get Transcript node stores them.
+ */
+export function parseTranscript(value: unknown, limits: HistoryLimits): HistoryTurn[] | string {
+  if (typeof value === "string") return clip(value, MAX_NOTE_CHARS);
+  const turns = readArray(value)
+    .map(parseTurn)
+    .filter((turn): turn is HistoryTurn => turn !== undefined)
+    .map((turn) => ({ ...turn, text: clip(turn.text, limits.maxCharsPerTurn) }));
+  return turns.slice(-Math.max(limits.maxTurns * 2, 1));
+}
+
+const LABELS: Record<HistoryTurn["role"], string> = { user: "User", bot: "Bot" };
+
+/**
+ * The private note agents see once per conversation: the designer's transcript
+ * (if any) followed by the user's turns the Session node recorded.
+ */
+export function formatHistoryNote(transcript: HistoryTurn[] | string, recorded: readonly HistoryTurn[]): string | undefined {
+  const lines: string[] = [];
+  if (typeof transcript === "string") {
+    if (transcript !== "") lines.push(transcript);
+  } else {
+    lines.push(...transcript.map((turn) => `${LABELS[turn.role]}: ${turn.text}`));
+  }
+  const known = new Set(typeof transcript === "string" ? [] : transcript.map((turn) => `${turn.role}:${turn.text}`));
+  lines.push(...recorded.filter((turn) => !known.has(`${turn.role}:${turn.text}`)).map((turn) => `${LABELS[turn.role]}: ${turn.text}`));
+  if (lines.length === 0) return undefined;
+  return clip(`Conversation with the bot before the handover:\n\n${lines.join("\n")}`, MAX_NOTE_CHARS);
+}

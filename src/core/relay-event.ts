@@ -1,0 +1,101 @@
+import { isRecord, readArray, readNonEmptyString, readPositiveInteger, readString, type JsonRecord } from "./json-guards";
+
+/**
+ * The event model shared by the relay (which produces events from Chatwoot
+ * webhooks) and the Session node (which turns them into output or state
+ * changes). It travels as `input.data.chatwoot` through Cognigy's inject API.
+ */
+export const RELAY_EVENT_VERSION = 1;
+
+export type AttachmentKind = "image" | "video" | "audio" | "file";
+export type ConversationStatus = "open" | "resolved" | "pending" | "snoozed";
+
+export interface RelayAttachment {
+  url: string;
+  kind: AttachmentKind;
+  name: string;
+}
+
+interface EventBase {
+  v: typeof RELAY_EVENT_VERSION;
+  /** Unique per event; the Session node ignores an id it has already handled. */
+  id: string;
+  /** The Cognigy session the relay routed the event to; the event is valid only there. */
+  sessionId: string;
+  /** Chatwoot conversation display id. */
+  conversationId: number;
+  /** When the relay signed the event, in milliseconds since the epoch. */
+  ts: number;
+}
+
+export type RelayEventBody =
+  | (EventBase & { type: "agent_message"; messageId: number; text: string; attachments: RelayAttachment[]; agentName: string })
+  | (EventBase & { type: "template_message"; messageId: number; text: string })
+  | (EventBase & { type: "csat"; messageId: number; text: string; link: string })
+  | (EventBase & { type: "status_changed"; status: ConversationStatus })
+  | (EventBase & { type: "agent_assigned"; agentName: string });
+
+export type RelayEventType = RelayEventBody["type"];
+
+const ATTACHMENT_KINDS: readonly AttachmentKind[] = ["image", "video", "audio", "file"];
+const STATUSES: readonly ConversationStatus[] = ["open", "resolved", "pending", "snoozed"];
+const MAX_ATTACHMENTS = 15;
+
+function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
+  return typeof value === "string" && allowed.some((item) => item === value);
+}
+
+function parseAttachment(value: unknown): RelayAttachment | undefined {
+  if (!isRecord(value)) return undefined;
+  const url = readNonEmptyString(value.url);
+  if (url === undefined || !/^https?:\/\//i.test(url) || !isOneOf(value.kind, ATTACHMENT_KINDS)) return undefined;
+  return { url, kind: value.kind, name: readString(value.name) ?? "" };
+}
+
+function parseBase(value: JsonRecord): EventBase | undefined {
+  const id = readNonEmptyString(value.id);
+  const sessionId = readNonEmptyString(value.sessionId);
+  const conversationId = readPositiveInteger(value.conversationId);
+  const ts = typeof value.ts === "number" && Number.isSafeInteger(value.ts) ? value.ts : undefined;
+  if (value.v !== RELAY_EVENT_VERSION || id === undefined || sessionId === undefined) return undefined;
+  if (conversationId === undefined || ts === undefined) return undefined;
+  return { v: RELAY_EVENT_VERSION, id, sessionId, conversationId, ts };
+}
+
+/** Reads an event body with exact types; returns undefined for anything that is not a well-formed event. */
+export function parseRelayEventBody(value: unknown): RelayEventBody | undefined {
+  if (!isRecord(value)) return undefined;
+  const base = parseBase(value);
+  if (base === undefined) return undefined;
+  const messageId = readPositiveInteger(value.messageId);
+  const text = readString(value.text);
+  switch (value.type) {
+    case "agent_message": {
+      const rawAttachments = readArray(value.attachments);
+      const attachments = rawAttachments.map(parseAttachment);
+      const agentName = readString(value.agentName);
+      if (messageId === undefined || text === undefined || agentName === undefined) return undefined;
+      if (rawAttachments.length > MAX_ATTACHMENTS || attachments.some((item) => item === undefined)) return undefined;
+      return { ...base, type: "agent_message", messageId, text, agentName, attachments: attachments.filter(isDefined) };
+    }
+    case "template_message":
+      return messageId === undefined || text === undefined ? undefined : { ...base, type: "template_message", messageId, text };
+    case "csat": {
+      const link = readString(value.link);
+      if (messageId === undefined || text === undefined || link === undefined) return undefined;
+      return { ...base, type: "csat", messageId, text, link };
+    }
+    case "status_changed":
+      return isOneOf(value.status, STATUSES) ? { ...base, type: "status_changed", status: value.status } : undefined;
+    case "agent_assigned": {
+      const agentName = readString(value.agentName);
+      return agentName === undefined ? undefined : { ...base, type: "agent_assigned", agentName };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
