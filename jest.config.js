@@ -6,5 +6,6 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }],
   },
-  testTimeout: 20000,
+  testTimeout: 30000,
+  globalSetup: "<rootDir>/test/support/global-setup.ts",
 };

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the uploadable Cognigy extension: chatwoot-handover-<version>.tar.gz
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ESBUILD=node_modules/.bin/esbuild
+[ -x "$ESBUILD" ] || { echo "build.sh: run 'npm ci' first" >&2; exit 1; }
+VERSION=$(node -p "require('./package.json').version")
+NAME=$(node -p "require('./package.json').name")
+STAGE=.stage/package
+TOOLS=.stage/tools
+TARBALL="$NAME-$VERSION.tar.gz"
+
+step() { printf '==> %s\n' "$*"; }
+
+step "cleaning build/ and .stage/"
+rm -rf build .stage "$TARBALL"
+mkdir -p "$STAGE/build" "$TOOLS"
+
+step "bundling src/module.ts with esbuild (all runtime libraries inside, zero dependencies)"
+"$ESBUILD" src/module.ts --bundle --platform=node --target=node18 --format=cjs \
+  --minify --keep-names --legal-comments=linked --log-level=warning --outfile=build/module.js
+
+step "rendering the 64x64 icon.png from icons/"
+"$ESBUILD" scripts/write-icon.ts --bundle --platform=node --log-level=warning --outfile="$TOOLS/write-icon.js"
+node "$TOOLS/write-icon.js" icon.png
+
+step "writing package.json and package-lock.json without dependencies"
+"$ESBUILD" scripts/write-manifest.ts --bundle --platform=node --log-level=warning --outfile="$TOOLS/write-manifest.js"
+node "$TOOLS/write-manifest.js" . "$STAGE"
+
+step "packing $TARBALL"
+cp build/module.js build/module.js.LEGAL.txt "$STAGE/build/" 2>/dev/null || cp build/module.js "$STAGE/build/"
+cp README.md icon.png "$STAGE/"
+tar -czf "$TARBALL" -C "$STAGE" build package.json package-lock.json README.md icon.png
+
+step "done: $TARBALL ($(wc -c < "$TARBALL") bytes)"
+tar -tzvf "$TARBALL" | awk '{ printf "    %8s  %s\n", $3, $6 }'

@@ -1,0 +1,185 @@
+import { contactJson, conversationJson, inboxJson, inboxSlim, messageJson, publicInboxJson } from "./presenters";
+import { ChatwootRefusal, type FakeChatwootStore } from "./store";
+import type { FakeAttachment, MessageType, Status } from "./model";
+
+export type Actor = { kind: "user"; id: number } | { kind: "bot"; id: number } | { kind: "public" };
+
+export interface RouteContext {
+  store: FakeChatwootStore;
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+  files: FakeAttachment[];
+  actor: Actor;
+}
+
+export interface RouteReply {
+  status: number;
+  body: unknown;
+}
+
+export interface Route {
+  /** May an agent-bot token call it (BOT_ACCESSIBLE_ENDPOINTS in access_token_auth_helper.rb)? */
+  bot: boolean;
+  handle(context: RouteContext): RouteReply;
+}
+
+const ok = (body: unknown): RouteReply => ({ status: 200, body });
+const str = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+const int = (value: unknown): number | null => (typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : null);
+const record = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {});
+const param = (context: RouteContext, name: string): number => Number(context.params[name]);
+const STATUSES: readonly Status[] = ["open", "resolved", "pending", "snoozed"];
+const status = (value: unknown): Status | null => STATUSES.find((item) => item === value) ?? null;
+
+function contactFields(body: Record<string, unknown>) {
+  return { name: str(body.name), identifier: str(body.identifier), email: str(body.email), phoneNumber: str(body.phone_number) };
+}
+
+function messageSender(context: RouteContext, body: Record<string, unknown>): { type: "User" | "AgentBot"; id: number } {
+  if (context.actor.kind === "bot") return { type: "AgentBot", id: context.actor.id };
+  const botId = int(body.sender_id);
+  if (body.sender_type === "AgentBot" && botId !== null && context.store.bots.some((bot) => bot.id === botId)) return { type: "AgentBot", id: botId };
+  return { type: "User", id: context.actor.kind === "user" ? context.actor.id : 0 };
+}
+
+function createMessage(context: RouteContext): RouteReply {
+  const { body } = context;
+  const conversation = context.store.conversation(param(context, "conversation_id"));
+  const messageType: MessageType = body.message_type === "incoming" ? "incoming" : "outgoing";
+  const message = context.store.createMessage(conversation.id, {
+    content: typeof body.content === "string" ? body.content : "",
+    messageType,
+    private: body.private === true || body.private === "true",
+    sourceId: str(body.source_id),
+    sender: messageSender(context, body),
+    attachments: context.files,
+  });
+  return ok(messageJson(message));
+}
+
+function createConversation(context: RouteContext): RouteReply {
+  const { body, store } = context;
+  const inboxId = int(body.inbox_id);
+  const contactId = int(body.contact_id);
+  const sourceId = str(body.source_id);
+  if (inboxId === null || contactId === null || sourceId === null) throw new ChatwootRefusal(422, { error: "inbox_id, contact_id and source_id are needed in this fake" });
+  const conversation = store.createConversation({
+    inboxId,
+    contactId,
+    sourceId,
+    status: status(body.status),
+    customAttributes: record(body.custom_attributes),
+    teamId: int(body.team_id),
+    assigneeId: int(body.assignee_id),
+  });
+  const message = record(body.message);
+  if (typeof message.content === "string") {
+    const messageType: MessageType = message.message_type === "incoming" ? "incoming" : "outgoing";
+    store.createMessage(conversation.id, { content: message.content, messageType, private: false, sourceId: null, sender: messageSender(context, {}), attachments: [] });
+  }
+  return ok(conversationJson(store, conversation));
+}
+
+const ACCOUNT = "/api/v1/accounts/{account_id}";
+const CONVERSATION = `${ACCOUNT}/conversations/{conversation_id}`;
+
+/** Keyed by `METHOD template` as in Chatwoot's OpenAPI spec. */
+export const ROUTES: Record<string, Route> = {
+  [`POST ${ACCOUNT}/contacts`]: {
+    bot: false,
+    handle(context) {
+      const inboxId = int(context.body.inbox_id);
+      const contact = context.store.createContact(contactFields(context.body), inboxId === null ? undefined : { inboxId, sourceId: str(context.body.source_id) });
+      const contactInbox = contact.contactInboxes[0];
+      const inbox = contactInbox === undefined ? null : inboxJson(context.store.inbox(contactInbox.inboxId));
+      return ok({ payload: { contact: contactJson(context.store, contact), contact_inbox: contactInbox === undefined ? null : { inbox, source_id: contactInbox.sourceId } } });
+    },
+  },
+  [`POST ${ACCOUNT}/contacts/filter`]: {
+    bot: false,
+    handle(context) {
+      const [condition] = Array.isArray(context.body.payload) ? context.body.payload.map(record) : [];
+      const values = Array.isArray(condition?.values) ? condition.values : [];
+      const found = condition?.attribute_key === "identifier" && condition.filter_operator === "equal_to" ? context.store.findContactByIdentifier(String(values[0] ?? "")) : [];
+      return ok({ meta: { count: found.length, current_page: 1 }, payload: found.map((contact) => contactJson(context.store, contact)) });
+    },
+  },
+  [`POST ${ACCOUNT}/contacts/{id}/contact_inboxes`]: {
+    bot: false,
+    handle(context) {
+      const contact = context.store.contact(param(context, "id"));
+      const inboxId = int(context.body.inbox_id) ?? 0;
+      const created = context.store.addContactInbox(contact, inboxId, str(context.body.source_id));
+      return ok({ source_id: created.sourceId, inbox: inboxSlim(context.store.inbox(inboxId)) });
+    },
+  },
+  ["POST /public/api/v1/inboxes/{inbox_identifier}/contacts"]: {
+    bot: true,
+    handle(context) {
+      const inbox = [...context.store.inboxes.values()].find((item) => item.identifier === context.params.inbox_identifier);
+      if (inbox === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
+      const { contact, sourceId } = context.store.publicContact(inbox.id, contactFields(context.body));
+      return ok({ id: contact.id, source_id: sourceId, name: contact.name, email: contact.email, phone_number: contact.phoneNumber, pubsub_token: "pubsub" });
+    },
+  },
+  ["GET /public/api/v1/inboxes/{inbox_identifier}"]: {
+    bot: true,
+    handle(context) {
+      const inbox = [...context.store.inboxes.values()].find((item) => item.identifier === context.params.inbox_identifier);
+      if (inbox === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
+      return ok(publicInboxJson(inbox));
+    },
+  },
+  [`POST ${ACCOUNT}/conversations`]: { bot: true, handle: createConversation },
+  [`GET ${CONVERSATION}`]: {
+    bot: true,
+    handle: (context) => ok(conversationJson(context.store, context.store.conversation(param(context, "conversation_id")))),
+  },
+  [`PATCH ${CONVERSATION}`]: {
+    bot: true,
+    handle(context) {
+      const conversation = context.store.conversation(param(context, "conversation_id"));
+      conversation.priority = str(context.body.priority) === "none" ? null : str(context.body.priority);
+      return ok(conversationJson(context.store, conversation));
+    },
+  },
+  [`POST ${CONVERSATION}/messages`]: { bot: true, handle: createMessage },
+  [`POST ${CONVERSATION}/toggle_status`]: {
+    bot: true,
+    handle(context) {
+      const conversation = context.store.conversation(param(context, "conversation_id"));
+      conversation.status = status(context.body.status) ?? "open";
+      return ok({ meta: {}, payload: { success: true, conversation_id: conversation.id, current_status: conversation.status, snoozed_until: null } });
+    },
+  },
+  [`POST ${CONVERSATION}/labels`]: {
+    bot: true,
+    handle(context) {
+      const conversation = context.store.conversation(param(context, "conversation_id"));
+      conversation.labels = Array.isArray(context.body.labels) ? context.body.labels.map(String) : [];
+      return ok({ payload: conversation.labels });
+    },
+  },
+  [`POST ${CONVERSATION}/custom_attributes`]: {
+    bot: true,
+    handle(context) {
+      const conversation = context.store.conversation(param(context, "conversation_id"));
+      conversation.customAttributes = record(context.body.custom_attributes);
+      return ok({ custom_attributes: conversation.customAttributes });
+    },
+  },
+  [`GET ${ACCOUNT}/inboxes/{id}`]: {
+    bot: false,
+    handle: (context) => ok(inboxJson(context.store.inbox(param(context, "id")))),
+  },
+  [`GET ${ACCOUNT}/inbox_members/{inbox_id}`]: {
+    bot: false,
+    handle(context) {
+      const inbox = context.store.inbox(param(context, "inbox_id"));
+      const members = context.store.agents.filter((agent) => inbox.memberIds.includes(agent.id));
+      return ok({
+        payload: members.map((agent) => ({ id: agent.id, account_id: 1, name: agent.name, available_name: agent.name, email: agent.email, role: "agent", confirmed: true, availability_status: agent.availability, auto_offline: true, thumbnail: "" })),
+      });
+    },
+  },
+};

@@ -1,0 +1,239 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "http";
+import type { Socket } from "net";
+import { listenOnFreePort } from "../listen";
+import { createSpecValidator, type SpecMatch } from "../chatwoot-spec-validator";
+import type { FakeAgent, FakeAttachment, FakeInbox } from "./model";
+import { ROUTES, type Actor } from "./routes";
+import { ChatwootRefusal, FakeChatwootStore } from "./store";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** `METHOD template`, e.g. `POST /api/v1/accounts/{account_id}/conversations`; null if no operation matched. */
+  operation: string | null;
+  token: "user" | "bot" | "none" | "invalid";
+  body: Record<string, unknown>;
+  files: FakeAttachment[];
+  status: number;
+}
+
+export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | "hang" | "reset";
+
+export interface FakeChatwootOptions {
+  userToken?: string;
+  botToken?: string;
+  botId?: number;
+  now?: () => number;
+}
+
+export const USER_TOKEN = "user-token-FAKEFAKE1234";
+export const BOT_TOKEN = "bot-token-FAKEFAKE5678";
+
+function fileType(contentType: string): FakeAttachment["fileType"] {
+  if (/^image\/(jpeg|jpg|png|gif|bmp|webp)$/.test(contentType)) return "image";
+  if (/^video\/(mp4|webm|ogg|quicktime)$/.test(contentType)) return "video";
+  if (contentType.startsWith("audio/")) return "audio";
+  return "file";
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks);
+}
+
+interface ParsedBody {
+  body: Record<string, unknown>;
+  /** What the spec validator sees: JSON as is; multipart fields with files as "<file:NAME>". */
+  specBody: unknown;
+  files: FakeAttachment[];
+}
+
+async function parseBody(request: IncomingMessage, raw: Buffer): Promise<ParsedBody> {
+  const contentType = request.headers["content-type"] ?? "";
+  if (raw.length === 0) return { body: {}, specBody: undefined, files: [] };
+  if (contentType.startsWith("multipart/form-data")) {
+    const form = await new Request("http://fake/", { method: "POST", headers: { "content-type": contentType }, body: raw }).formData();
+    const body: Record<string, unknown> = {};
+    const files: FakeAttachment[] = [];
+    for (const [key, value] of form.entries()) {
+      const shown = typeof value === "string" ? value : `<file:${value.name}>`;
+      if (typeof value !== "string") files.push({ name: value.name, contentType: value.type, size: value.size, fileType: fileType(value.type) });
+      const previous = body[key];
+      body[key] = key.endsWith("[]") ? [...(Array.isArray(previous) ? previous : []), shown] : shown;
+    }
+    return { body, specBody: body, files };
+  }
+  const parsed: unknown = JSON.parse(raw.toString("utf8"));
+  const body = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? Object.fromEntries(Object.entries(parsed)) : {};
+  return { body, specBody: parsed, files: [] };
+}
+
+/**
+ * A Chatwoot stand-in on a real port: it refuses every request Chatwoot's
+ * OpenAPI spec (plus the code-only parameters) would not accept, enforces the
+ * bot-token allow-list, and keeps contacts, conversations and messages with
+ * Chatwoot's rules. Faults (status, hang, reset) and a rate limit can be set.
+ */
+export async function startFakeChatwoot(options: FakeChatwootOptions = {}) {
+  const now = options.now ?? Date.now;
+  const store = new FakeChatwootStore(now);
+  const validator = createSpecValidator();
+  const requests: RecordedRequest[] = [];
+  const violations: string[] = [];
+  const faults: { operation: string; fault: Fault; times: number }[] = [];
+  const sockets = new Set<Socket>();
+  const userToken = options.userToken ?? USER_TOKEN;
+  const botToken = options.botToken ?? BOT_TOKEN;
+  const botId = options.botId ?? 1;
+  store.bots.push({ id: botId, name: "Cognigy Bot" });
+  let rateLimit: { perMinute: number; hits: number[] } | null = null;
+  let latencyMs = 0;
+
+  function actorOf(token: string | undefined): { actor: Actor | null; kind: RecordedRequest["token"] } {
+    if (token === undefined) return { actor: { kind: "public" }, kind: "none" };
+    if (token === userToken) return { actor: { kind: "user", id: 1 }, kind: "user" };
+    if (token === botToken) return { actor: { kind: "bot", id: botId }, kind: "bot" };
+    return { actor: null, kind: "invalid" };
+  }
+
+  function takeFault(operation: string | null): Fault | undefined {
+    const index = faults.findIndex((item) => item.operation === operation || item.operation === "*");
+    const entry = faults[index];
+    if (entry === undefined) return undefined;
+    entry.times -= 1;
+    if (entry.times <= 0) faults.splice(index, 1);
+    return entry.fault;
+  }
+
+  function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    response.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json; charset=utf-8", ...headers });
+    response.end(text);
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://fake");
+    const raw = await readBody(request);
+    const tokenHeader = request.headers["api_access_token"];
+    const { actor, kind } = actorOf(typeof tokenHeader === "string" ? tokenHeader : undefined);
+    let parsed: ParsedBody;
+    try {
+      parsed = await parseBody(request, raw);
+    } catch {
+      violations.push(`${request.method} ${url.pathname}: body is not valid JSON or multipart`);
+      return send(response, 400, { error: "unparsable body" });
+    }
+    const verdict = validator.validate({
+      method: request.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams.entries()),
+      contentType: request.headers["content-type"] ?? null,
+      body: parsed.specBody,
+      hasToken: kind !== "none",
+    });
+    const match: SpecMatch | null = verdict.match;
+    const operation = match === null ? null : `${match.method.toUpperCase()} ${match.template}`;
+    const record: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, operation, token: kind, body: parsed.body, files: parsed.files, status: 0 };
+    requests.push(record);
+    const reply = (status: number, body: unknown, headers?: Record<string, string>): void => {
+      record.status = status;
+      send(response, status, body, headers);
+    };
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const fault = takeFault(operation);
+    if (fault === "hang") return;
+    if (fault === "reset") return void request.socket.destroy();
+    if (fault !== undefined) return reply(fault.status, fault.body ?? { error: "fault injected" }, fault.headers);
+    if (rateLimit !== null) {
+      const windowStart = now() - 60_000;
+      rateLimit.hits = rateLimit.hits.filter((at) => at > windowStart);
+      if (rateLimit.hits.length >= rateLimit.perMinute) return reply(429, "Retry later");
+      rateLimit.hits.push(now());
+    }
+    if (!verdict.ok) {
+      violations.push(...verdict.problems);
+      return reply(400, { error: `Request refused by the Chatwoot spec: ${verdict.problems.join("; ")}` });
+    }
+    if (actor === null) return reply(401, { error: "Invalid Access Token" });
+    const route = operation === null ? undefined : ROUTES[operation];
+    if (route === undefined || match === null) {
+      violations.push(`${operation ?? url.pathname}: not implemented by the fake`);
+      return reply(501, { error: "not implemented by the fake" });
+    }
+    if (actor.kind === "bot" && !route.bot) return reply(401, { error: "Access to this endpoint is not authorized for bots" });
+    if (match.security === "token" && actor.kind === "public") return reply(401, { error: "You need to sign in or sign up before continuing." });
+    if (match.pathParams.account_id !== undefined && match.pathParams.account_id !== "1") return reply(401, { error: "You are not authorized to access this account" });
+    try {
+      const result = route.handle({ store, params: match.pathParams, body: parsed.body, files: parsed.files, actor });
+      reply(result.status, result.body);
+    } catch (error: unknown) {
+      if (error instanceof ChatwootRefusal) return reply(error.status, error.body);
+      throw error;
+    }
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      violations.push(`fake crashed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) send(response, 500, { error: "fake crashed" });
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  const port = await listenOnFreePort(server);
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    store,
+    requests,
+    violations,
+    userToken,
+    botToken,
+    botId,
+    addInbox(partial: Partial<FakeInbox> & { id: number }): FakeInbox {
+      const inbox: FakeInbox = {
+        name: `Inbox ${partial.id}`,
+        identifier: `inbox-identifier-${partial.id}`,
+        channelType: "Channel::Api",
+        lockToSingleConversation: false,
+        agentBotActive: false,
+        workingHoursEnabled: false,
+        timezone: "UTC",
+        workingHours: [],
+        outOfOfficeMessage: null,
+        memberIds: [],
+        ...partial,
+      };
+      store.inboxes.set(inbox.id, inbox);
+      return inbox;
+    },
+    addAgent(agent: FakeAgent): void {
+      store.agents.push(agent);
+    },
+    /** The next `times` requests to an operation (`METHOD template`, or "*") get this fault. */
+    fault(operation: string, fault: Fault, times = 1): void {
+      faults.push({ operation, fault, times });
+    },
+    setRateLimit(perMinute: number | null): void {
+      rateLimit = perMinute === null ? null : { perMinute, hits: [] };
+    },
+    setLatency(ms: number): void {
+      latencyMs = ms;
+    },
+    operations(): string[] {
+      return requests.map((item) => item.operation ?? `${item.method} ${item.path}`);
+    },
+    clearRequests(): void {
+      requests.length = 0;
+    },
+    async close(): Promise<void> {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type FakeChatwoot = Awaited<ReturnType<typeof startFakeChatwoot>>;

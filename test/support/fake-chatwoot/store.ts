@@ -1,0 +1,149 @@
+import { randomUUID } from "crypto";
+import type { FakeAgent, FakeAgentBot, FakeAttachment, FakeContact, FakeConversation, FakeInbox, FakeMessage, MessageType, Status } from "./model";
+
+/** A refusal as Chatwoot answers it: status plus JSON body. */
+export class ChatwootRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(JSON.stringify(body));
+  }
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+export const MESSAGES_PER_MINUTE = 200;
+
+/** Contact, conversation and message rules of Chatwoot 4.15 that the extension depends on. */
+export class FakeChatwootStore {
+  readonly inboxes = new Map<number, FakeInbox>();
+  readonly agents: FakeAgent[] = [];
+  readonly bots: FakeAgentBot[] = [];
+  readonly contacts: FakeContact[] = [];
+  readonly conversations: FakeConversation[] = [];
+  readonly messages: FakeMessage[] = [];
+  private nextContactId = 100;
+  private nextConversationId = 1;
+  private nextMessageId = 1000;
+
+  constructor(private readonly now: () => number) {}
+
+  inbox(id: number): FakeInbox {
+    const inbox = this.inboxes.get(id);
+    if (inbox === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
+    return inbox;
+  }
+
+  conversation(id: number): FakeConversation {
+    const conversation = this.conversations.find((item) => item.id === id);
+    if (conversation === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
+    return conversation;
+  }
+
+  contact(id: number): FakeContact {
+    const contact = this.contacts.find((item) => item.id === id);
+    if (contact === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
+    return contact;
+  }
+
+  private checkUnique(fields: { identifier: string | null; email: string | null; phoneNumber: string | null }): void {
+    if (fields.phoneNumber !== null && !E164.test(fields.phoneNumber)) {
+      throw new ChatwootRefusal(422, { message: "Phone number should be in e164 format", attributes: ["phone_number"] });
+    }
+    const taken = (key: "identifier" | "email" | "phoneNumber", value: string | null): boolean =>
+      value !== null && this.contacts.some((contact) => (contact[key] ?? "").toLowerCase() === value.toLowerCase());
+    if (taken("identifier", fields.identifier)) throw new ChatwootRefusal(422, { message: "Identifier has already been taken", attributes: ["identifier"] });
+    if (taken("email", fields.email)) throw new ChatwootRefusal(422, { message: "Email has already been taken", attributes: ["email"] });
+    if (taken("phoneNumber", fields.phoneNumber)) throw new ChatwootRefusal(422, { message: "Phone number has already been taken", attributes: ["phone_number"] });
+  }
+
+  createContact(fields: { name: string | null; identifier: string | null; email: string | null; phoneNumber: string | null }, inbox?: { inboxId: number; sourceId: string | null }): FakeContact {
+    this.checkUnique(fields);
+    const contact: FakeContact = { id: this.nextContactId++, name: fields.name ?? "", identifier: fields.identifier, email: fields.email, phoneNumber: fields.phoneNumber, blocked: false, contactInboxes: [] };
+    this.contacts.push(contact);
+    if (inbox !== undefined) this.addContactInbox(contact, inbox.inboxId, inbox.sourceId);
+    return contact;
+  }
+
+  addContactInbox(contact: FakeContact, inboxId: number, sourceId: string | null): { inboxId: number; sourceId: string } {
+    this.inbox(inboxId);
+    const id = sourceId ?? randomUUID();
+    const owner = this.contacts.find((item) => item.contactInboxes.some((ci) => ci.inboxId === inboxId && ci.sourceId === id));
+    if (owner !== undefined && owner.id !== contact.id) throw new ChatwootRefusal(422, { message: "Source has already been taken", attributes: ["source_id"] });
+    const existing = contact.contactInboxes.find((ci) => ci.inboxId === inboxId && ci.sourceId === id);
+    if (existing !== undefined) return existing;
+    const created = { inboxId, sourceId: id };
+    contact.contactInboxes.push(created);
+    return created;
+  }
+
+  findContactByIdentifier(identifier: string): FakeContact[] {
+    return this.contacts.filter((contact) => contact.identifier !== null && contact.identifier.toLowerCase() === identifier.toLowerCase());
+  }
+
+  /** Public API: find by identifier, then email, then phone; otherwise create; always with a contact inbox. */
+  publicContact(inboxId: number, fields: { name: string | null; identifier: string | null; email: string | null; phoneNumber: string | null }): { contact: FakeContact; sourceId: string } {
+    const match = (key: "identifier" | "email" | "phoneNumber"): FakeContact | undefined => {
+      const value = fields[key];
+      return value === null ? undefined : this.contacts.find((contact) => (contact[key] ?? "").toLowerCase() === value.toLowerCase());
+    };
+    const contact = match("identifier") ?? match("email") ?? match("phoneNumber") ?? this.createContact(fields);
+    const { sourceId } = this.addContactInbox(contact, inboxId, null);
+    return { contact, sourceId };
+  }
+
+  createConversation(input: { inboxId: number; contactId: number; sourceId: string; status: Status | null; customAttributes: Record<string, unknown>; teamId: number | null; assigneeId: number | null }): FakeConversation {
+    const inbox = this.inbox(input.inboxId);
+    const contact = this.contact(input.contactId);
+    this.addContactInbox(contact, inbox.id, input.sourceId);
+    if (inbox.lockToSingleConversation) {
+      const last = [...this.conversations].reverse().find((item) => item.inboxId === inbox.id && item.contactId === contact.id);
+      if (last !== undefined) return last;
+    }
+    const status: Status = contact.blocked ? "resolved" : inbox.agentBotActive ? "pending" : (input.status ?? "open");
+    const conversation: FakeConversation = {
+      id: this.nextConversationId++,
+      inboxId: inbox.id,
+      contactId: contact.id,
+      sourceId: input.sourceId,
+      status,
+      labels: [],
+      customAttributes: input.customAttributes,
+      teamId: input.teamId,
+      assigneeId: input.assigneeId,
+      priority: null,
+      createdAt: this.now(),
+    };
+    this.conversations.push(conversation);
+    return conversation;
+  }
+
+  createMessage(conversationId: number, input: { content: string; messageType: MessageType; private: boolean; sourceId: string | null; sender: { type: "User" | "AgentBot"; id: number }; attachments: FakeAttachment[] }): FakeMessage {
+    const conversation = this.conversation(conversationId);
+    const inbox = this.inbox(conversation.inboxId);
+    if (input.messageType === "incoming" && inbox.channelType !== "Channel::Api") throw new ChatwootRefusal(422, { error: "Incoming messages are only allowed in Api inboxes" });
+    const recent = this.messages.filter((message) => message.conversationId === conversationId && message.createdAt > this.now() - 60_000);
+    if (recent.length >= MESSAGES_PER_MINUTE) throw new ChatwootRefusal(422, { message: "Too many messages" });
+    const incoming = input.messageType === "incoming";
+    const message: FakeMessage = {
+      id: this.nextMessageId++,
+      conversationId,
+      content: input.content,
+      messageType: input.messageType,
+      private: input.private,
+      sourceId: input.sourceId,
+      senderType: incoming ? "Contact" : input.sender.type,
+      senderId: incoming ? conversation.contactId : input.sender.id,
+      attachments: input.attachments,
+      createdAt: this.now(),
+    };
+    this.messages.push(message);
+    if (incoming && conversation.status === "resolved") conversation.status = inbox.agentBotActive ? "pending" : "open";
+    if (incoming && conversation.status === "snoozed") conversation.status = "open";
+    return message;
+  }
+
+  messagesOf(conversationId: number): FakeMessage[] {
+    return this.messages.filter((message) => message.conversationId === conversationId);
+  }
+}
