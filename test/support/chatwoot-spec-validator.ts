@@ -121,6 +121,14 @@ function addProperties(schema: JsonObject, extra: JsonObject): void {
   Object.assign(propertiesOf(schema), extra);
 }
 
+/** A nested schema an overlay edits; throws when the spec changed shape, so the overlay is not silently lost. */
+function schemaAt(schema: JsonObject, keys: string[]): JsonObject {
+  let node: unknown = schema;
+  for (const key of keys) node = isObject(node) ? node[key] : undefined;
+  if (!isObject(node)) throw new Error(`chatwoot-spec-validator: the spec has no schema at ${keys.join("/")}; update CODE_ONLY`);
+  return node;
+}
+
 function dropRequired(schema: JsonObject, name: string): void {
   const remaining = stringList(schema.required).filter((item) => item !== name);
   if (remaining.length > 0) schema.required = remaining;
@@ -142,7 +150,7 @@ const CODE_ONLY: Record<string, (schema: JsonObject) => void> = {
     addProperties(schema, { source_id: { type: "string" } });
   },
   "POST /api/v1/accounts/{account_id}/conversations": (schema) => {
-    addProperties(objectAt(schema.properties, "message"), { message_type: { type: "string", enum: ["incoming", "outgoing"] } });
+    addProperties(schemaAt(schema, ["properties", "message"]), { message_type: { type: "string", enum: ["incoming", "outgoing"] } });
     addProperties(schema, { status: { type: "string", enum: ["open", "resolved", "pending", "snoozed"] } });
     // conversations_controller#contact_inbox: source_id is only needed without inbox_id + contact_id.
     dropRequired(schema, "source_id");
@@ -152,7 +160,7 @@ const CODE_ONLY: Record<string, (schema: JsonObject) => void> = {
   "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages": (schema) => addProperties(schema, MESSAGE_CODE_ONLY),
   "POST /api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes": (schema) => addProperties(schema, { hmac_verified: { type: "boolean" } }),
   "POST /api/v1/accounts/{account_id}/contacts/filter": (schema) => {
-    const item = objectAt(objectAt(schema.properties, "payload"), "items");
+    const item = schemaAt(schema, ["properties", "payload", "items"]);
     addProperties(item, { query_operator: { type: ["string", "null"], enum: ["AND", "OR", null] } });
   },
   "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments": (schema) => {
@@ -192,7 +200,9 @@ function declaresProperties(schema: JsonObject): boolean {
  * Adds `additionalProperties: false` to every object schema with declared properties and no
  * explicit additional/unevaluated properties. `allOf` members stay open; their parent gets
  * `unevaluatedProperties: false` instead, which sees through allOf. (`if`, `not` and other
- * condition schemas are left alone: closing them would change their meaning.)
+ * condition schemas are left alone: closing them would change their meaning.) Caveat: an allOf
+ * member that is a `$ref` points at a component already closed in the registered document; no
+ * request schema in the spec does that today.
  */
 function strictify(node: unknown, close = true): void {
   if (!isObject(node)) return;

@@ -52,7 +52,8 @@ export interface NodeRun {
   durationMs: number;
 }
 
-export type FlowStep = { node: string; config?: Record<string, unknown>; children?: Record<string, FlowStep[]> } | { say: string };
+/** A node of the extension, Cognigy's Say node, or Cognigy's Stop Flow node. */
+export type FlowStep = { node: string; config?: Record<string, unknown>; children?: Record<string, FlowStep[]> } | { say: string } | { stop: true };
 
 interface Descriptor {
   type: string;
@@ -202,6 +203,7 @@ export function createCognigyRuntime(extension: Record<string, unknown>) {
   /** Runs steps in order; a child exit runs the child's steps, then the steps after its parent; stop ends the input. */
   async function runSteps(session: Session, steps: readonly FlowStep[], input: Record<string, unknown>, runs: NodeRun[], outputs: Output[]): Promise<"stopped" | "done"> {
     for (const step of steps) {
+      if ("stop" in step) return "stopped";
       if ("say" in step) {
         outputs.push({ text: renderText(step.say, { input, context: session.context, profile: session.profile }), data: null });
         continue;

@@ -1,0 +1,285 @@
+import { createServer, type Server } from "http";
+import { PNG } from "pngjs";
+import { readRecord } from "../../src/core/json-guards";
+import { listenOnFreePort } from "../support/listen";
+import { handoverFlow, relayEvent, startHarness, storedConversationId, type Harness } from "../support/extension-harness";
+import type { Session } from "../support/cognigy-runtime";
+import { USER_TOKEN } from "../support/fake-chatwoot/server";
+
+const MESSAGES = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages";
+const TOGGLE = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status";
+const ATTACHMENT_HOSTS = { attachmentHosts: ["127.0.0.1"] };
+
+let harness: Harness;
+let files: Server;
+let filesBase: string;
+const png = PNG.sync.write(new PNG({ width: 4, height: 4 }));
+
+beforeAll(async () => {
+  files = createServer((request, response) => {
+    if (request.url === "/photo.png") return void response.writeHead(200, { "content-type": "image/png" }).end(png);
+    if (request.url === "/contract.pdf") return void response.writeHead(200, { "content-type": "application/pdf" }).end("%PDF-1.4 test");
+    response.writeHead(404).end();
+  });
+  filesBase = `http://127.0.0.1:${await listenOnFreePort(files)}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => files.close(resolve));
+});
+
+beforeEach(async () => {
+  harness = await startHarness();
+});
+
+afterEach(async () => {
+  expect(harness.chatwoot.violations).toEqual([]);
+  await harness.close();
+});
+
+function state(session: Session): Record<string, unknown> {
+  return readRecord(session.context.chatwoot);
+}
+
+async function send(session: Session, text: string, options: { data?: Record<string, unknown>; inputId?: string; intent?: string; session?: Record<string, unknown> } = {}) {
+  return harness.runtime.runFlow(session, handoverFlow({}, options.session ?? {})(text), { text, ...(options.data ? { data: options.data } : {}), ...(options.inputId ? { inputId: options.inputId } : {}), ...(options.intent ? { intent: options.intent } : {}) });
+}
+
+async function inject(session: Session, event: Record<string, unknown>, sessionConfig: Record<string, unknown> = {}) {
+  return harness.runtime.runFlow(session, handoverFlow({}, sessionConfig)(""), { data: { chatwoot: event } });
+}
+
+async function liveSession(): Promise<Session> {
+  const session = harness.runtime.createSession();
+  await send(session, "agent");
+  harness.chatwoot.clearRequests();
+  return session;
+}
+
+function lastMessage() {
+  return harness.chatwoot.store.messages.at(-1);
+}
+
+describe("Chatwoot Session: the user's messages while an agent is on", () => {
+  it("forwards text in exactly one request, with the input id as source_id, and stops the flow", async () => {
+    const session = await liveSession();
+    const result = await send(session, "It still blinks", { inputId: "input-42" });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
+    expect(lastMessage()).toMatchObject({ messageType: "incoming", content: "It still blinks", sourceId: "cognigy:input:input-42", conversationId: storedConversationId(session) });
+    expect(result.outputs).toEqual([]);
+    expect(result.runs.map((run) => run.next)).toEqual([{ kind: "stop" }]);
+  });
+
+  it("never posts the same input twice", async () => {
+    const session = await liveSession();
+    await send(session, "once", { inputId: "same" });
+    await send(session, "once", { inputId: "same" });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
+  });
+
+  it("uploads an image and a PDF from input.data as multipart, with the text, in one request", async () => {
+    const session = await liveSession();
+    const attachments = [
+      { fileName: "photo.png", mimeType: "image/png", size: png.length, url: `${filesBase}/photo.png` },
+      { fileName: "contract.pdf", mimeType: "application/pdf", size: 13, url: `${filesBase}/contract.pdf` },
+    ];
+    await send(session, "see attached", { data: { attachments }, session: ATTACHMENT_HOSTS });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
+    expect(harness.chatwoot.requests[0]?.files.map((file) => [file.name, file.contentType, file.size])).toEqual([
+      ["photo.png", "image/png", png.length],
+      ["contract.pdf", "application/pdf", 13],
+    ]);
+    expect(lastMessage()?.attachments.map((file) => file.fileType)).toEqual(["image", "file"]);
+    expect(lastMessage()?.content).toBe("see attached");
+  });
+
+  it("forwards an image without text", async () => {
+    const session = await liveSession();
+    await send(session, "", { data: { attachments: [{ fileName: "photo.png", mimeType: "image/png", url: `${filesBase}/photo.png` }] }, session: ATTACHMENT_HOSTS });
+    expect(lastMessage()).toMatchObject({ content: "", attachments: [{ name: "photo.png", fileType: "image" }] });
+  });
+
+  it("refuses to fetch attachments from private addresses and tells the agent what was not transferred", async () => {
+    const session = await liveSession();
+    const result = await send(session, "my photo", { data: { attachments: [{ fileName: "photo.png", url: `${filesBase}/photo.png` }] } });
+    expect(lastMessage()?.attachments).toEqual([]);
+    expect(lastMessage()?.content).toContain("The user sent files that could not be transferred: photo.png (host 127.0.0.1 is private)");
+    expect(result.runs[0]?.logs.map((log) => log.level)).toContain("warn");
+  });
+
+  it("takes the error exit when Chatwoot refuses the message, and keeps the handover live", async () => {
+    const session = await liveSession();
+    harness.chatwoot.fault(MESSAGES, { status: 500, body: { error: "boom" } });
+    const result = await send(session, "hello?");
+    expect(result.runs[0]?.next).toEqual({ kind: "child", type: "onChatwootSessionError" });
+    expect(readRecord(state(session).error)).toMatchObject({ operation: "post message", status: 500 });
+    expect(state(session).status).toBe("live");
+  });
+
+  it("cancels on a keyword while no agent has answered: resolves the conversation and returns to the bot", async () => {
+    const session = await liveSession();
+    const result = await send(session, "Cancel", { session: { cancelKeywords: ["cancel"], cancelledMessage: "OK, back to me." } });
+    expect(harness.chatwoot.operations()).toEqual([TOGGLE]);
+    expect(harness.chatwoot.store.conversations[0]?.status).toBe("resolved");
+    expect(result.runs[0]?.next).toEqual({ kind: "child", type: "onChatwootSessionCancelled" });
+    expect(result.outputs.map((output) => output.text)).toEqual(["OK, back to me."]);
+    expect(state(session).status).toBe("ended");
+  });
+
+  it("cancels on the cancel intent", async () => {
+    const session = await liveSession();
+    await send(session, "forget it", { intent: "stopHandover", session: { cancelIntent: "stopHandover" } });
+    expect(state(session).status).toBe("ended");
+  });
+
+  it("forwards the keyword once an agent has answered", async () => {
+    const session = await liveSession();
+    await inject(session, relayEvent(session, { type: "agent_message", messageId: 1, text: "Hi, Anna here", attachments: [], agentName: "Anna" }));
+    await send(session, "cancel", { session: { cancelKeywords: ["cancel"] } });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
+    expect(state(session).status).toBe("live");
+  });
+});
+
+describe("Chatwoot Session: relay events", () => {
+  it("outputs an agent's text and attachments in Cognigy's default and Webchat formats, then stops", async () => {
+    const session = await liveSession();
+    const attachments = [
+      { url: "https://chat.example.com/files/a.gif", kind: "image" as const, name: "a.gif" },
+      { url: "https://chat.example.com/files/b.mp4", kind: "video" as const, name: "b.mp4" },
+      { url: "https://chat.example.com/files/c.mp3", kind: "audio" as const, name: "c.mp3" },
+      { url: "https://chat.example.com/files/d.pdf", kind: "file" as const, name: "d.pdf" },
+    ];
+    const result = await inject(session, relayEvent(session, { type: "agent_message", messageId: 5, text: "Here you go", attachments, agentName: "Anna" }));
+    expect(result.outputs.map((output) => output.text)).toEqual(["Here you go", "", "", "", "📎 d.pdf: https://chat.example.com/files/d.pdf"]);
+    expect(result.outputs[1]?.data).toMatchObject({
+      _cognigy: {
+        _default: { _image: { type: "image", imageUrl: attachments[0]?.url } },
+        _webchat: { message: { attachment: { type: "image", payload: { url: attachments[0]?.url } } } },
+      },
+    });
+    expect(result.outputs[2]?.data).toMatchObject({ _cognigy: { _default: { _video: { videoUrl: attachments[1]?.url } }, _webchat: { message: { attachment: { type: "video" } } } } });
+    expect(result.outputs[3]?.data).toMatchObject({ _cognigy: { _default: { _audio: { audioUrl: attachments[2]?.url } }, _webchat: { message: { attachment: { type: "audio" } } } } });
+    expect(result.outputs[4]?.data).toEqual({ attachments: [{ fileName: "d.pdf", url: attachments[3]?.url }] });
+    expect(result.runs[0]?.next).toEqual({ kind: "stop" });
+    expect(result.runs[0]?.calls.length).toBeLessThanOrEqual(10);
+    expect(harness.chatwoot.requests).toEqual([]);
+  });
+
+  it("stays within 10 api calls for a message with 15 attachments", async () => {
+    const session = await liveSession();
+    const attachments = Array.from({ length: 15 }, (_, index) => ({ url: `https://chat.example.com/f/${index}.png`, kind: "image" as const, name: `${index}.png` }));
+    const result = await inject(session, relayEvent(session, { type: "agent_message", messageId: 6, text: "many", attachments, agentName: "Anna" }));
+    expect(result.runs[0]?.calls.length).toBeLessThanOrEqual(10);
+    expect(result.outputs.at(-1)?.text).toContain("https://chat.example.com/f/14.png");
+  });
+
+  it("outputs an event only once, even if it arrives twice", async () => {
+    const session = await liveSession();
+    const event = relayEvent(session, { type: "agent_message", messageId: 7, text: "Once", attachments: [], agentName: "Anna" });
+    const first = await inject(session, event);
+    const second = await inject(session, event);
+    expect(first.outputs.map((output) => output.text)).toEqual(["Once"]);
+    expect(second.outputs).toEqual([]);
+  });
+
+  it("returns the user to the bot when the agent resolves: message, 'Resolved by agent' branch, bot answers next", async () => {
+    const session = await liveSession();
+    const resolved = await inject(session, relayEvent(session, { type: "status_changed", status: "resolved" }));
+    expect(resolved.outputs.map((output) => output.text)).toEqual(["The agent has closed the conversation. You are back with the assistant.", "Back with the bot."]);
+    expect(state(session).status).toBe("ended");
+    const next = await send(session, "what are your opening hours?");
+    expect(next.outputs.map((output) => output.text)).toEqual(["Bot answers: what are your opening hours?"]);
+    expect(harness.chatwoot.requests).toEqual([]);
+  });
+
+  it("makes the handover live again when the agent reopens", async () => {
+    const session = await liveSession();
+    await inject(session, relayEvent(session, { type: "status_changed", status: "resolved" }));
+    const reopened = await inject(session, relayEvent(session, { type: "status_changed", status: "open" }), { reopenedMessage: "The agent is back." });
+    expect(reopened.outputs.map((output) => output.text)).toEqual(["The agent is back."]);
+    await send(session, "thanks for coming back");
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
+    expect(state(session).status).toBe("live");
+  });
+
+  it("forwards the CSAT survey text and link, unless switched off", async () => {
+    const session = await liveSession();
+    const link = "https://chat.example.com/survey/responses/abc";
+    const shown = await inject(session, relayEvent(session, { type: "csat", messageId: 9, text: `Please rate this conversation, ${link}`, link }));
+    expect(shown.outputs[0]).toMatchObject({ text: `Please rate this conversation, ${link}`, data: { _cognigy: { _default: { _buttons: { buttons: [{ url: link }] } } } } });
+    const hidden = await inject(session, relayEvent(session, { type: "csat", messageId: 10, text: "Rate us", link }), { forwardCsat: false });
+    expect(hidden.outputs).toEqual([]);
+  });
+
+  it("announces the agent who joined, when a message is configured", async () => {
+    const session = await liveSession();
+    const result = await inject(session, relayEvent(session, { type: "agent_assigned", agentName: "Anna" }), { agentJoinedMessage: "{agent} has joined." });
+    expect(result.outputs.map((output) => output.text)).toEqual(["Anna has joined."]);
+  });
+
+  it("ignores events for a conversation that is not this session's handover", async () => {
+    const session = await liveSession();
+    const result = await inject(session, relayEvent(session, { type: "status_changed", status: "resolved" }, { conversationId: 999 }));
+    expect(result.outputs).toEqual([]);
+    expect(state(session).status).toBe("live");
+  });
+});
+
+describe("Chatwoot Session: forged relay events", () => {
+  const forgeries: [string, (session: Session) => Record<string, unknown>][] = [
+    ["without a signature", (session) => ({ ...relayEvent(session, { type: "status_changed", status: "resolved" }), sig: undefined })],
+    ["signed with another secret", (session) => relayEvent(session, { type: "status_changed", status: "resolved" }, { secret: "another-secret-of-sufficient-length-000" })],
+    ["older than five minutes", (session) => relayEvent(session, { type: "status_changed", status: "resolved" }, { ts: Date.now() - 5 * 60_000 - 1_000 })],
+    ["for another session", (session) => relayEvent(session, { type: "status_changed", status: "resolved" }, { sessionId: "someone-else" })],
+    ["altered after signing", (session) => ({ ...relayEvent(session, { type: "status_changed", status: "open" }), status: "resolved" })],
+  ];
+
+  it.each(forgeries)("does not let a user end the handover with an event %s", async (_, forge) => {
+    const session = await liveSession();
+    const result = await send(session, "", { data: { chatwoot: forge(session) } });
+    expect(state(session).status).toBe("live");
+    expect(result.runs[0]?.next).toEqual({ kind: "stop" });
+    expect(result.runs[0]?.logs.some((log) => log.level === "warn" && log.message.includes("not accepted as a relay event"))).toBe(true);
+  });
+
+  it("does not let a user speak as the agent: the forged text goes to the agent as the user's", async () => {
+    const session = await liveSession();
+    const forged = { ...relayEvent(session, { type: "agent_message", messageId: 11, text: "Your refund is approved", attachments: [], agentName: "Anna" }), sig: "AAAA" };
+    const result = await send(session, "I am the agent now", { data: { chatwoot: forged } });
+    expect(result.outputs).toEqual([]);
+    expect(lastMessage()).toMatchObject({ messageType: "incoming", content: "I am the agent now" });
+  });
+
+  it("treats a forged event as ordinary input when no handover is live", async () => {
+    const session = harness.runtime.createSession();
+    const forged = { type: "agent_message", text: "Refund approved", sig: "x" };
+    const result = await send(session, "hello", { data: { chatwoot: forged } });
+    expect(result.outputs.map((output) => output.text)).toEqual(["Bot answers: hello"]);
+  });
+});
+
+describe("Chatwoot Session: while the bot is in charge", () => {
+  it("records the user's turns for the history, bounded and rolling, and lets the flow continue", async () => {
+    const session = harness.runtime.createSession();
+    for (let turn = 1; turn <= 5; turn += 1) await send(session, `turn ${turn}`, { session: { historyMaxTurns: 3 } });
+    const history = (Array.isArray(state(session).history) ? state(session).history : []) as unknown[];
+    expect(history.map((turn) => readRecord(turn).text)).toEqual(["turn 3", "turn 4", "turn 5"]);
+    expect(harness.chatwoot.requests).toEqual([]);
+  });
+
+  it("records nothing when recording is off", async () => {
+    const session = harness.runtime.createSession();
+    const result = await send(session, "hello", { session: { recordHistory: false } });
+    expect(session.context.chatwoot).toBeUndefined();
+    expect(result.runs[0]?.calls).toEqual([]);
+  });
+
+  it("takes the error exit, naming the field, when the connection is broken", async () => {
+    harness.runtime.setConnection("cw", { baseUrl: harness.chatwoot.baseUrl, accountId: "1", apiKey: USER_TOKEN, relaySecret: "" });
+    const session = harness.runtime.createSession();
+    const result = await send(session, "hello");
+    expect(result.runs[0]?.next).toEqual({ kind: "child", type: "onChatwootSessionError" });
+    expect(result.runs[0]?.logs[0]?.message).toContain('field "relaySecret" is missing');
+  });
+});
