@@ -1,0 +1,107 @@
+import { parseSessionConfig, type SessionConfig } from "../../nodes/session/session-config";
+
+const DEFAULTS: SessionConfig = {
+  contextKey: "chatwoot",
+  recordHistory: true,
+  historyLimits: { maxTurns: 20, maxCharsPerTurn: 500 },
+  cancelKeywords: [],
+  cancelIntent: "",
+  cancelledMessage: "",
+  resolvedMessage: "",
+  reopenedMessage: "",
+  agentJoinedMessage: "",
+  forwardCsat: true,
+  csatButtonTitle: "Rate the conversation",
+  attachmentHosts: [],
+};
+
+describe("parseSessionConfig", () => {
+  it("gives every field a safe default when the node has no values", () => {
+    expect(parseSessionConfig({})).toEqual(DEFAULTS);
+  });
+
+  it("reads every field the designer set", () => {
+    const config = parseSessionConfig({
+      contextKey: "handover.chatwoot",
+      recordHistory: false,
+      historyMaxTurns: 5,
+      cancelKeywords: ["Stop", " Cancel "],
+      cancelIntent: " cancelHandover ",
+      cancelledMessage: "Cancelled.",
+      resolvedMessage: "Back to the bot.",
+      reopenedMessage: "An agent is back.",
+      agentJoinedMessage: "{agent} joined",
+      forwardCsat: false,
+      csatButtonTitle: " Rate us ",
+      attachmentHosts: ["Files.Example.com", "*.CDN.example.com"],
+    });
+    expect(config).toEqual({
+      contextKey: "handover.chatwoot",
+      recordHistory: false,
+      historyLimits: { maxTurns: 5, maxCharsPerTurn: 500 },
+      cancelKeywords: ["stop", "cancel"],
+      cancelIntent: "cancelHandover",
+      cancelledMessage: "Cancelled.",
+      resolvedMessage: "Back to the bot.",
+      reopenedMessage: "An agent is back.",
+      agentJoinedMessage: "{agent} joined",
+      forwardCsat: false,
+      csatButtonTitle: "Rate us",
+      attachmentHosts: ["files.example.com", "*.cdn.example.com"],
+    });
+  });
+
+  it.each([
+    { value: 0, expected: 0 },
+    { value: 12, expected: 12 },
+    { value: "12", expected: 12 },
+    { value: 7.9, expected: 7 },
+    { value: 50, expected: 50 },
+    { value: 51, expected: 50 },
+    { value: 1000, expected: 50 },
+    { value: -3, expected: 0 },
+    { value: "many", expected: 20 },
+    { value: undefined, expected: 20 },
+  ])("keeps history turns between 0 and 50: $value → $expected", ({ value, expected }) => {
+    expect(parseSessionConfig({ historyMaxTurns: value }).historyLimits.maxTurns).toBe(expected);
+  });
+
+  it.each([
+    { name: "a comma-separated text", value: "stop, Cancel,, END ", expected: ["stop", "cancel", "end"] },
+    { name: "a list with blanks and non-strings", value: ["Stop", "", 5, "  "], expected: ["stop"] },
+    { name: "something else", value: { stop: true }, expected: [] },
+  ])("reads cancel keywords from $name", ({ value, expected }) => {
+    expect(parseSessionConfig({ cancelKeywords: value }).cancelKeywords).toEqual(expected);
+  });
+
+  it("reads attachment hosts from a comma-separated text", () => {
+    expect(parseSessionConfig({ attachmentHosts: "A.example.com , *.b.example.com" }).attachmentHosts).toEqual(["a.example.com", "*.b.example.com"]);
+  });
+
+  it.each(["", "  ", 7])("uses the default button title for %p", (value) => {
+    expect(parseSessionConfig({ csatButtonTitle: value }).csatButtonTitle).toBe("Rate the conversation");
+  });
+
+  it.each(["1chatwoot", "a..b", "a-b", ""])("falls back to the default context key for %p", (contextKey) => {
+    expect(parseSessionConfig({ contextKey }).contextKey).toBe("chatwoot");
+  });
+
+  it("reads only real booleans as switches", () => {
+    const config = parseSessionConfig({ recordHistory: "false", forwardCsat: 0 });
+    expect(config.recordHistory).toBe(true);
+    expect(config.forwardCsat).toBe(true);
+  });
+
+  it("reads messages that are not text as empty", () => {
+    expect(parseSessionConfig({ resolvedMessage: 5, reopenedMessage: null, agentJoinedMessage: ["x"], cancelledMessage: {} })).toMatchObject({
+      resolvedMessage: "",
+      reopenedMessage: "",
+      agentJoinedMessage: "",
+      cancelledMessage: "",
+    });
+  });
+
+  it("keeps message text as written, spaces included", () => {
+    expect(parseSessionConfig({ resolvedMessage: "  Thanks!  " }).resolvedMessage).toBe("  Thanks!  ");
+  });
+});

@@ -1,0 +1,148 @@
+import { emptyHandoverState, type HandoverState } from "../../src/core/handover-state";
+import type { RelayAttachment, RelayEventBody } from "../../src/core/relay-event";
+import { MAX_MESSAGE_OUTPUTS } from "../../src/cognigy/agent-output";
+import { handleRelayEvent } from "../../nodes/session/handle-relay-event";
+import { parseSessionConfig, type SessionConfig } from "../../nodes/session/session-config";
+
+const NOW = 1_750_000_000_000;
+const CONFIG: SessionConfig = parseSessionConfig({
+  resolvedMessage: "The agent closed the chat. I'm back!",
+  reopenedMessage: "The agent reopened the chat.",
+  agentJoinedMessage: "{agent} is here. Hi from {agent}!",
+  csatButtonTitle: "Rate",
+});
+const BASE = { v: 1 as const, sessionId: "session-1", conversationId: 42, ts: NOW };
+
+function state(status: HandoverState["status"], endedAt: number | null = null): HandoverState {
+  return {
+    ...emptyHandoverState(),
+    status,
+    conversation: { account: "https://chat.example.com#1", id: 42, inboxId: 7, sourceId: "src", sessionId: "session-1", agentAnswered: false, startedAt: 1, endedAt },
+    handledEvents: ["evt-old"],
+  };
+}
+
+function agentMessage(id: string, text: string, attachments: RelayAttachment[] = []): RelayEventBody {
+  return { ...BASE, id, type: "agent_message", messageId: 1, text, agentName: "Ada", attachments };
+}
+
+function statusChanged(id: string, status: "open" | "resolved" | "pending" | "snoozed"): RelayEventBody {
+  return { ...BASE, id, type: "status_changed", status };
+}
+
+describe("handleRelayEvent", () => {
+  it("shows an agent's message to the user and notes that the agent answered", () => {
+    const result = handleRelayEvent(agentMessage("evt-1", "How can I help?"), state("live"), CONFIG, NOW);
+    expect(result.next).toBe("stop");
+    expect(result.outputs).toEqual([{ text: "How can I help?" }]);
+    expect(result.state?.conversation?.agentAnswered).toBe(true);
+    expect(result.state?.handledEvents).toEqual(["evt-old", "evt-1"]);
+  });
+
+  it("shows an agent's attachments within the output budget", () => {
+    const attachments = Array.from({ length: 10 }, (_, index): RelayAttachment => ({ url: `https://chat.example.com/${index}.png`, kind: "image", name: `${index}.png` }));
+    const result = handleRelayEvent(agentMessage("evt-1", "Files:", attachments), state("live"), CONFIG, NOW);
+    expect(result.outputs).toHaveLength(MAX_MESSAGE_OUTPUTS);
+    expect(result.outputs[0]).toEqual({ text: "Files:" });
+  });
+
+  it("ignores an event it has already handled and leaves the state alone", () => {
+    const result = handleRelayEvent(agentMessage("evt-old", "Duplicate"), state("live"), CONFIG, NOW);
+    expect(result).toEqual({ next: "stop", state: null, outputs: [], logs: [{ level: "debug", message: "event evt-old was already handled" }] });
+  });
+
+  it("ignores an event for another conversation, saying why in the log", () => {
+    const result = handleRelayEvent({ ...agentMessage("evt-1", "Wrong chat"), conversationId: 43 }, state("live"), CONFIG, NOW);
+    expect(result.next).toBe("stop");
+    expect(result.state).toBeNull();
+    expect(result.outputs).toEqual([]);
+    expect(result.logs).toEqual([{ level: "info", message: expect.stringContaining("conversation 43") }]);
+  });
+
+  it("ignores an event when the session has no handover", () => {
+    const result = handleRelayEvent(agentMessage("evt-1", "Hello"), emptyHandoverState(), CONFIG, NOW);
+    expect(result.state).toBeNull();
+    expect(result.outputs).toEqual([]);
+  });
+
+  it("shows a template message such as the out-of-office reply", () => {
+    const result = handleRelayEvent({ ...BASE, id: "evt-1", type: "template_message", messageId: 2, text: "We are away" }, state("live"), CONFIG, NOW);
+    expect(result.outputs).toEqual([{ text: "We are away" }]);
+    expect(result.state?.handledEvents).toContain("evt-1");
+  });
+
+  it("shows nothing for a blank template message but still remembers it", () => {
+    const result = handleRelayEvent({ ...BASE, id: "evt-1", type: "template_message", messageId: 2, text: "  " }, state("live"), CONFIG, NOW);
+    expect(result.outputs).toEqual([]);
+    expect(result.state?.handledEvents).toContain("evt-1");
+  });
+
+  it("shows the satisfaction survey as a button with the configured title", () => {
+    const link = "https://chat.example.com/survey/responses/abc";
+    const result = handleRelayEvent({ ...BASE, id: "evt-1", type: "csat", messageId: 3, text: "Please rate", link }, state("ended"), CONFIG, NOW);
+    expect(result.outputs).toHaveLength(1);
+    expect(result.outputs[0]?.text).toBe(`Please rate ${link}`);
+    expect(JSON.stringify(result.outputs[0]?.data)).toContain('"title":"Rate"');
+  });
+
+  it("drops the survey when forwarding it is switched off", () => {
+    const result = handleRelayEvent({ ...BASE, id: "evt-1", type: "csat", messageId: 3, text: "Rate", link: "https://x.example" }, state("ended"), { ...CONFIG, forwardCsat: false }, NOW);
+    expect(result.outputs).toEqual([]);
+    expect(result.state?.handledEvents).toContain("evt-1");
+  });
+
+  it("announces an assigned agent by name wherever the message says {agent}", () => {
+    const result = handleRelayEvent({ ...BASE, id: "evt-1", type: "agent_assigned", agentName: "Ada" }, state("live"), CONFIG, NOW);
+    expect(result.outputs).toEqual([{ text: "Ada is here. Hi from Ada!" }]);
+  });
+
+  it("announces nothing when no joined message is configured", () => {
+    const result = handleRelayEvent({ ...BASE, id: "evt-1", type: "agent_assigned", agentName: "Ada" }, state("live"), { ...CONFIG, agentJoinedMessage: "" }, NOW);
+    expect(result.outputs).toEqual([]);
+  });
+
+  it("returns the user to the bot when the agent resolves a live conversation", () => {
+    const result = handleRelayEvent(statusChanged("evt-1", "resolved"), state("live"), CONFIG, NOW);
+    expect(result.next).toBe("resolved");
+    expect(result.outputs).toEqual([{ text: CONFIG.resolvedMessage }]);
+    expect(result.state?.status).toBe("ended");
+    expect(result.state?.conversation?.endedAt).toBe(NOW);
+    expect(result.state?.handledEvents).toEqual(["evt-old", "evt-1"]);
+  });
+
+  it("makes the handover live again when the agent reopens an ended conversation", () => {
+    const result = handleRelayEvent(statusChanged("evt-1", "open"), state("ended", NOW - 1000), CONFIG, NOW);
+    expect(result.next).toBe("stop");
+    expect(result.outputs).toEqual([{ text: CONFIG.reopenedMessage }]);
+    expect(result.state?.status).toBe("live");
+    expect(result.state?.conversation?.endedAt).toBeNull();
+  });
+
+  it.each([
+    { name: "a resolve of an already ended handover", event: statusChanged("evt-1", "resolved"), status: "ended" as const },
+    { name: "an open of a live handover", event: statusChanged("evt-1", "open"), status: "live" as const },
+    { name: "a pending status", event: statusChanged("evt-1", "pending"), status: "live" as const },
+    { name: "a snooze", event: statusChanged("evt-1", "snoozed"), status: "live" as const },
+    { name: "a resolve after the handover failed", event: statusChanged("evt-1", "resolved"), status: "error" as const },
+  ])("only remembers $name, without output or status change", ({ event, status }) => {
+    const before = state(status);
+    const result = handleRelayEvent(event, before, CONFIG, NOW);
+    expect(result.next).toBe("stop");
+    expect(result.outputs).toEqual([]);
+    expect(result.state).toEqual({ ...before, handledEvents: ["evt-old", "evt-1"] });
+  });
+
+  it("says nothing on resolve when no resolved message is configured, but still returns to the bot", () => {
+    const result = handleRelayEvent(statusChanged("evt-1", "resolved"), state("live"), { ...CONFIG, resolvedMessage: " " }, NOW);
+    expect(result.next).toBe("resolved");
+    expect(result.outputs).toEqual([]);
+  });
+
+  it("does not change the state it was given", () => {
+    const before = state("live");
+    const snapshot = JSON.stringify(before);
+    handleRelayEvent(statusChanged("evt-1", "resolved"), before, CONFIG, NOW);
+    handleRelayEvent(agentMessage("evt-2", "hi"), before, CONFIG, NOW);
+    expect(JSON.stringify(before)).toBe(snapshot);
+  });
+});
