@@ -7,7 +7,7 @@ import { readRecord } from "../../src/core/json-guards";
 import { findChildId } from "../../src/cognigy/child-exits";
 import { normaliseContextKey, readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
 import { requireApi, type NodeApi } from "../../src/cognigy/node-api";
-import { missingRouteField, readTurnInput } from "../../src/cognigy/turn-input";
+import { readTurnInput, routeProblem } from "../../src/cognigy/turn-input";
 import { accountKey, parseChatwootConnection } from "../../connections/parse-chatwoot-connection";
 import { parseHandoverConfig, type HandoverConfig } from "./handover-config";
 import { HANDOVER_EXITS } from "./handover-exits";
@@ -50,9 +50,9 @@ export async function runHandoverNode(params: INodeFunctionBaseParams): Promise<
   const config = parseHandoverConfig(rawConfig);
   if (!config.ok) return configurationError(api, params, key, state, config.message);
   const input = readTurnInput(params.cognigy.input);
-  const missing = missingRouteField(input);
-  if (missing !== undefined) {
-    return configurationError(api, params, key, state, `Chatwoot Handover: ${missing} is empty, so agent replies could not reach this session. Test through an Endpoint such as Webchat, not the Interaction Panel.`);
+  const problem = routeProblem(input);
+  if (problem !== undefined) {
+    return configurationError(api, params, key, state, `Chatwoot Handover: ${problem}, so agent replies could not reach this session. Test through an Endpoint such as Webchat, not the Interaction Panel.`);
   }
   const client = createChatwootClient({
     ...connection.connection,

@@ -1,4 +1,4 @@
-import axios, { type LookupAddressEntry } from "axios";
+import axios, { type AxiosResponse, type LookupAddressEntry } from "axios";
 import { promises as dns } from "dns";
 import type { UploadFile } from "../chatwoot/chatwoot-types";
 import { checkAttachmentUrl } from "./attachment-policy";
@@ -6,6 +6,8 @@ import { isPrivateAddress } from "./private-address";
 
 /** Chatwoot's dashboard refuses files over 40 MB; the extension keeps the same limit. */
 export const MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024;
+/** Redirects followed, each target checked like the first URL (allow-list, private addresses). */
+export const MAX_ATTACHMENT_REDIRECTS = 3;
 
 export interface AttachmentSource {
   url: string;
@@ -33,35 +35,63 @@ async function publicOnlyLookup(hostname: string): Promise<[LookupAddressEntry[]
 }
 
 function fileName(source: AttachmentSource, url: URL): string {
-  const fromUrl = decodeURIComponent(url.pathname.split("/").pop() ?? "");
-  const name = (source.name || fromUrl || "attachment").replace(/[\r\n"]/g, "_");
-  return name.slice(0, 200);
+  let fromUrl = url.pathname.split("/").pop() ?? "";
+  try {
+    fromUrl = decodeURIComponent(fromUrl);
+  } catch {
+    // A lone "%" in the path: keep the segment as it is.
+  }
+  return (source.name || fromUrl || "attachment").replace(/[\r\n"]/g, "_").slice(0, 200);
+}
+
+function failure(url: URL, error: unknown, maxBytes: number): AttachmentError {
+  if (error instanceof AttachmentError) return error;
+  if (axios.isAxiosError(error) && error.cause instanceof AttachmentError) return error.cause;
+  const code = axios.isAxiosError(error) ? error.code : undefined;
+  const status = axios.isAxiosError(error) ? error.response?.status : undefined;
+  const tooLarge = code === "ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED" || (error instanceof Error && /maxContentLength/.test(error.message));
+  const reason = tooLarge ? `larger than ${maxBytes} bytes` : status !== undefined ? `HTTP ${status}` : (code ?? "download failed");
+  return new AttachmentError(`could not download ${url.host}${url.pathname}: ${reason}`);
+}
+
+/**
+ * One hop: no automatic redirects, since a redirect could lead to an address
+ * the policy refuses; the caller checks each Location like the first URL.
+ */
+async function getOnce(url: URL, options: FetchAttachmentOptions, maxBytes: number): Promise<AxiosResponse<ArrayBuffer>> {
+  return axios.get<ArrayBuffer>(url.href, {
+    responseType: "arraybuffer",
+    timeout: options.timeoutMs,
+    signal: AbortSignal.timeout(options.timeoutMs),
+    maxContentLength: maxBytes,
+    maxRedirects: 0,
+    validateStatus: (status) => status >= 200 && status < 400,
+    ...(options.allowedHosts.length > 0 ? {} : { lookup: publicOnlyLookup }),
+  });
 }
 
 /** Downloads a file the user sent (Cognigy has it at a URL; Chatwoot wants the bytes). */
 export async function fetchAttachment(source: AttachmentSource, options: FetchAttachmentOptions): Promise<UploadFile> {
-  const verdict = checkAttachmentUrl(source.url, options.allowedHosts);
-  if (!verdict.ok) throw new AttachmentError(verdict.reason);
   const maxBytes = options.maxBytes ?? MAX_ATTACHMENT_BYTES;
-  try {
-    const response = await axios.get<ArrayBuffer>(verdict.url.href, {
-      responseType: "arraybuffer",
-      timeout: options.timeoutMs,
-      signal: AbortSignal.timeout(options.timeoutMs),
-      maxContentLength: maxBytes,
-      maxRedirects: options.allowedHosts.length > 0 ? 0 : 3,
-      validateStatus: (status) => status >= 200 && status < 300,
-      ...(options.allowedHosts.length > 0 ? {} : { lookup: publicOnlyLookup }),
-    });
+  let target = source.url;
+  for (let hop = 0; hop <= MAX_ATTACHMENT_REDIRECTS; hop += 1) {
+    const verdict = checkAttachmentUrl(target, options.allowedHosts);
+    if (!verdict.ok) throw new AttachmentError(verdict.reason);
+    let response: AxiosResponse<ArrayBuffer>;
+    try {
+      response = await getOnce(verdict.url, options, maxBytes);
+    } catch (error: unknown) {
+      throw failure(verdict.url, error, maxBytes);
+    }
+    const location = response.headers.location;
+    if (response.status >= 300) {
+      if (typeof location !== "string") throw new AttachmentError(`could not download ${verdict.url.host}${verdict.url.pathname}: HTTP ${response.status}`);
+      target = new URL(location, verdict.url).href;
+      continue;
+    }
     const header = response.headers["content-type"];
     const contentType = source.contentType ?? (typeof header === "string" ? header.split(";")[0]?.trim() : undefined) ?? "application/octet-stream";
     return { name: fileName(source, verdict.url), contentType, data: Buffer.from(response.data) };
-  } catch (error: unknown) {
-    if (error instanceof AttachmentError) throw error;
-    if (axios.isAxiosError(error) && error.cause instanceof AttachmentError) throw error.cause;
-    const status = axios.isAxiosError(error) ? error.response?.status : undefined;
-    const code = axios.isAxiosError(error) ? error.code : undefined;
-    const reason = status !== undefined ? `HTTP ${status}` : code === "ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED" ? `larger than ${maxBytes} bytes` : (code ?? "download failed");
-    throw new AttachmentError(`could not download ${verdict.url.host}${verdict.url.pathname}: ${reason}`);
   }
+  throw new AttachmentError(`could not download ${source.url.slice(0, 100)}: more than ${MAX_ATTACHMENT_REDIRECTS} redirects`);
 }

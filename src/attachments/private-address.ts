@@ -1,38 +1,54 @@
-import { isIP } from "net";
+import { BlockList, isIP } from "net";
 
-function ipv4Parts(address: string): number[] | undefined {
-  const parts = address.split(".").map(Number);
-  return parts.length === 4 && parts.every((part) => Number.isInteger(part) && part >= 0 && part <= 255) ? parts : undefined;
+/** Ranges a user-supplied attachment URL must never reach (IANA special-purpose registries). */
+const IPV4_RANGES: [string, number][] = [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.0.2.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+];
+
+const IPV6_RANGES: [string, number][] = [
+  ["::", 128],
+  ["::1", 128],
+  ["::", 96],
+  ["64:ff9b::", 96],
+  ["100::", 64],
+  ["2001:db8::", 32],
+  ["2002::", 16],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["fec0::", 10],
+  ["ff00::", 8],
+];
+
+function createBlockList(): BlockList {
+  const list = new BlockList();
+  for (const [network, prefix] of IPV4_RANGES) list.addSubnet(network, prefix, "ipv4");
+  for (const [network, prefix] of IPV6_RANGES) list.addSubnet(network, prefix, "ipv6");
+  return list;
 }
 
-function isPrivateIpv4([a = 0, b = 0]: number[]): boolean {
-  return (
-    a === 0 ||
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a >= 224
-  );
-}
+const BLOCKED = createBlockList();
 
 /**
- * Whether an IP address is loopback, private, link-local (cloud metadata),
- * shared, multicast or reserved: places a user-supplied attachment URL must not
- * make the extension fetch from.
+ * Whether an address is loopback, private, link-local (cloud metadata), shared,
+ * documentation, multicast or reserved, in any spelling: IPv4-mapped IPv6 in
+ * dotted or hex form is checked against the IPv4 ranges. Anything that is not
+ * an IP address counts as private.
  */
 export function isPrivateAddress(address: string): boolean {
   const version = isIP(address);
-  if (version === 4) {
-    const parts = ipv4Parts(address);
-    return parts === undefined || isPrivateIpv4(parts);
-  }
-  if (version !== 6) return true;
-  const lower = address.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (mapped?.[1] !== undefined) return isPrivateAddress(mapped[1]);
-  return lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith("ff");
+  if (version === 0) return true;
+  return BLOCKED.check(address, version === 4 ? "ipv4" : "ipv6");
 }

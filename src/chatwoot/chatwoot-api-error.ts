@@ -1,5 +1,6 @@
 /** How a Chatwoot request failed. */
-export type ChatwootErrorKind = "http" | "timeout" | "network" | "invalid_response" | "time_budget" | "refused";
+export const CHATWOOT_ERROR_KINDS = ["http", "timeout", "network", "invalid_response", "time_budget", "refused"] as const;
+export type ChatwootErrorKind = (typeof CHATWOOT_ERROR_KINDS)[number];
 
 /** What the node stores in the context for the designer: no token, no request, no stack. */
 export interface ChatwootErrorSummary {

@@ -19,7 +19,7 @@ const DEFAULT_KEYS: Record<MediaKind, { key: string; urlField: string; altField:
 };
 
 function displayName(attachment: RelayAttachment): string {
-  return attachment.name !== "" ? attachment.name : (attachment.url.split("?")[0]?.split("/").pop() ?? "file");
+  return attachment.name !== "" ? attachment.name : attachment.url.split("?")[0]?.split("/").pop() || "file";
 }
 
 /**

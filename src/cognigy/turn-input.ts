@@ -1,5 +1,6 @@
 import type { ICognigyInputProperties } from "@cognigy/extension-tools/build/interfaces/descriptor";
 import { readRecord, readString, type JsonRecord } from "../core/json-guards";
+import { MAX_ROUTE_FIELD_LENGTH } from "../core/route-seal";
 
 /** The parts of Cognigy's input the nodes use, as plain strings. */
 export interface TurnInput {
@@ -26,10 +27,16 @@ export function readTurnInput(input: ICognigyInputProperties | undefined): TurnI
   };
 }
 
-/** Why the input cannot be routed back, or undefined when it can. */
-export function missingRouteField(input: TurnInput): string | undefined {
-  if (input.userId === "") return "input.userId";
-  if (input.sessionId === "") return "input.sessionId";
-  if (input.urlToken === "") return "input.URLToken";
+/** Why agent replies could not be routed back to this input's session, or undefined when they can. */
+export function routeProblem(input: TurnInput): string | undefined {
+  const fields: [string, string][] = [
+    ["input.userId", input.userId],
+    ["input.sessionId", input.sessionId],
+    ["input.URLToken", input.urlToken],
+  ];
+  for (const [name, value] of fields) {
+    if (value === "") return `${name} is empty`;
+    if (value.length > MAX_ROUTE_FIELD_LENGTH) return `${name} is longer than ${MAX_ROUTE_FIELD_LENGTH} characters`;
+  }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import type { ChatwootErrorKind } from "../chatwoot/chatwoot-api-error";
+import { CHATWOOT_ERROR_KINDS, type ChatwootErrorKind } from "../chatwoot/chatwoot-api-error";
 import { isRecord, readArray, readBoolean, readNonEmptyString, readNumber, readPositiveInteger, readRecord, readString } from "./json-guards";
 
 /**
@@ -129,6 +129,17 @@ function parseContactCache(value: unknown): ContactCache | null {
   return { account, identifier, contactId, sourceIds };
 }
 
+const ERROR_KINDS: readonly StoredError["kind"][] = [...CHATWOOT_ERROR_KINDS, "configuration"];
+
+function parseStoredError(value: unknown): StoredError | null {
+  if (!isRecord(value)) return null;
+  const operation = readString(value.operation);
+  const message = readString(value.message);
+  const kind = ERROR_KINDS.find((item) => item === value.kind);
+  if (operation === undefined || message === undefined || kind === undefined) return null;
+  return { operation, kind, status: readNumber(value.status) ?? null, message, at: readNumber(value.at) ?? 0 };
+}
+
 /**
  * Reads the state from the context. Whatever a flow or an older version left
  * there, the result is a complete, well-typed state (unknown parts reset).
@@ -143,6 +154,7 @@ export function parseHandoverState(value: unknown): HandoverState {
   state.handledEvents = readArray(value.handledEvents).filter((id): id is string => typeof id === "string").slice(-MAX_HANDLED_EVENTS);
   state.lastForwardedInputId = readString(value.lastForwardedInputId) ?? null;
   state.warnings = readArray(value.warnings).filter((item): item is string => typeof item === "string");
+  state.error = parseStoredError(value.error);
   const unavailable = readRecord(value.unavailable);
   if (unavailable.reason === "no_agent_online" || unavailable.reason === "outside_business_hours") {
     state.unavailable = { reason: unavailable.reason, outOfOfficeMessage: readString(unavailable.outOfOfficeMessage) ?? null, at: readNumber(unavailable.at) ?? 0 };

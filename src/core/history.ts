@@ -11,9 +11,12 @@ export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxTurns: 20, maxCharsPer
 /** Chatwoot accepts up to 150,000 characters; the note stays far below so it remains readable. */
 const MAX_NOTE_CHARS = 20_000;
 
+/** Cuts at a code point, never inside a surrogate pair, so the note stays valid text. */
 function clip(text: string, max: number): string {
   const trimmed = text.trim();
-  return trimmed.length > max ? `${trimmed.slice(0, max - 1)}…` : trimmed;
+  if (trimmed.length <= max) return trimmed;
+  const codePoints = Array.from(trimmed);
+  return codePoints.length > max ? `${codePoints.slice(0, max - 1).join("")}…` : trimmed;
 }
 
 /** Appends one turn to the rolling history, keeping the newest `maxTurns`. */

@@ -82,7 +82,7 @@ export function parseRelayEventBody(value: unknown): RelayEventBody | undefined 
       return messageId === undefined || text === undefined ? undefined : { ...base, type: "template_message", messageId, text };
     case "csat": {
       const link = readString(value.link);
-      if (messageId === undefined || text === undefined || link === undefined) return undefined;
+      if (messageId === undefined || text === undefined || link === undefined || !/^https?:\/\//i.test(link)) return undefined;
       return { ...base, type: "csat", messageId, text, link };
     }
     case "status_changed":

@@ -29,7 +29,8 @@ export const ROUTE_ATTRIBUTE = "cognigy_route";
 const VERSION = "v1";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const MAX_FIELD_LENGTH = 512;
+/** Longer user ids, session ids or URL tokens cannot be sealed (Cognigy's own limit is 256). */
+export const MAX_ROUTE_FIELD_LENGTH = 512;
 
 function associatedData(binding: RouteBinding): Buffer {
   return Buffer.from(`chatwoot-route:${VERSION}:${binding.inboxId}:${binding.sourceId}`, "utf8");
@@ -46,7 +47,7 @@ export function sealRoute(route: SessionRoute, binding: RouteBinding, secret: st
 }
 
 function readField(value: unknown): string | undefined {
-  return typeof value === "string" && value.length > 0 && value.length <= MAX_FIELD_LENGTH ? value : undefined;
+  return typeof value === "string" && value.length > 0 && value.length <= MAX_ROUTE_FIELD_LENGTH ? value : undefined;
 }
 
 function parsePlaintext(plaintext: string): SessionRoute | undefined {

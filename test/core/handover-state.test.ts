@@ -15,6 +15,7 @@ function liveState(): HandoverState {
     handledEvents: ["evt-1", "evt-2"],
     lastForwardedInputId: "input-5",
     unavailable: { reason: "outside_business_hours", outOfOfficeMessage: "We open at 9", at: 500 },
+    error: { operation: "create conversation", kind: "http", status: 422, message: "Inbox not found", at: 600 },
     warnings: ["labels not set"],
   };
 }
@@ -62,11 +63,20 @@ describe("parseHandoverState", () => {
     expect(parseHandoverState(value)).toEqual(emptyHandoverState());
   });
 
+  it("keeps the last error, so the designer still reads it after the next input", () => {
+    const state: HandoverState = { ...emptyHandoverState(), status: "error", error: { operation: "configuration", kind: "configuration", status: null, message: "field missing", at: 5 } };
+    expect(parseHandoverState(jsonCopy(state))).toEqual(state);
+  });
+
+  it("drops an error of an unknown kind", () => {
+    expect(parseHandoverState({ ...liveState(), error: { operation: "x", kind: "weird", status: 1, message: "m", at: 1 } }).error).toBeNull();
+  });
+
   it("reads an unknown status as idle", () => {
     expect(parseHandoverState({ v: 1, status: "waiting" }).status).toBe("idle");
   });
 
-  it.each(["idle", "ended", "unavailable", "error"] as const)("keeps the status %s", (status) => {
+  it.each<HandoverState["status"]>(["idle", "ended", "unavailable", "error"])("keeps the status %s", (status) => {
     expect(parseHandoverState({ v: 1, status }).status).toBe(status);
   });
 

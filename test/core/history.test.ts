@@ -12,6 +12,12 @@ function bot(text: string, at = 0): HistoryTurn {
 }
 
 describe("recordTurn", () => {
+  it("never cuts an emoji in half", () => {
+    const [turn] = recordTurn([], { role: "user", text: "😀".repeat(11), at: 0 }, { maxTurns: 5, maxCharsPerTurn: 10 });
+    expect(turn?.text).toBe(`${"😀".repeat(9)}…`);
+    expect(/[\ud800-\udbff](?![\udc00-\udfff])/.test(turn?.text ?? "")).toBe(false);
+  });
+
   it("appends a turn with its text trimmed, without changing the given history", () => {
     const history = [user("one", 1)];
     expect(recordTurn(history, user("  two  ", 2), LIMITS)).toEqual([user("one", 1), user("two", 2)]);

@@ -79,7 +79,7 @@ describe("verifyRelayEvent", () => {
   it("round-trips random events of every type", () => {
     for (let run = 0; run < 100; run += 1) {
       const sessionId = randomBytes(8).toString("hex");
-      const base = { v: 1 as const, id: randomBytes(6).toString("hex"), sessionId, conversationId: randomInt(1, 100_000), ts: NOW - randomInt(0, RELAY_EVENT_MAX_AGE_MS) };
+      const base: Pick<RelayEventBody, "v" | "id" | "sessionId" | "conversationId" | "ts"> = { v: 1, id: randomBytes(6).toString("hex"), sessionId, conversationId: randomInt(1, 100_000), ts: NOW - randomInt(0, RELAY_EVENT_MAX_AGE_MS) };
       const events: RelayEventBody[] = [
         { ...base, type: "agent_message", messageId: randomInt(1, 1e6), text: randomBytes(20).toString("base64"), agentName: "A", attachments: [] },
         { ...base, type: "template_message", messageId: randomInt(1, 1e6), text: randomBytes(20).toString("base64") },

@@ -1,6 +1,6 @@
 import { parseRelayEventBody, RELAY_EVENT_VERSION, type RelayEventBody } from "../../src/core/relay-event";
 
-const BASE = { v: RELAY_EVENT_VERSION, id: "evt-1", sessionId: "session-1", conversationId: 42, ts: 1_700_000_000_000 };
+const BASE: Pick<RelayEventBody, "v" | "id" | "sessionId" | "conversationId" | "ts"> = { v: RELAY_EVENT_VERSION, id: "evt-1", sessionId: "session-1", conversationId: 42, ts: 1_700_000_000_000 };
 
 const VALID: RelayEventBody[] = [
   {
@@ -25,6 +25,10 @@ function agentMessage(overrides: Record<string, unknown>): Record<string, unknow
 }
 
 describe("parseRelayEventBody", () => {
+  it.each(["javascript:alert(1)", "ftp://chat.example.com/survey", ""])("refuses a survey link %j that is not http(s)", (link) => {
+    expect(parseRelayEventBody({ ...BASE, type: "csat", messageId: 11, text: "Rate us", link })).toBeUndefined();
+  });
+
   it.each(VALID.map((event) => ({ type: event.type, event })))("reads a well-formed $type event unchanged", ({ event }) => {
     expect(parseRelayEventBody(JSON.parse(JSON.stringify(event)))).toEqual(event);
   });

@@ -11,7 +11,7 @@ const CONFIG: SessionConfig = parseSessionConfig({
   agentJoinedMessage: "{agent} is here. Hi from {agent}!",
   csatButtonTitle: "Rate",
 });
-const BASE = { v: 1 as const, sessionId: "session-1", conversationId: 42, ts: NOW };
+const BASE: Pick<RelayEventBody, "v" | "sessionId" | "conversationId" | "ts"> = { v: 1, sessionId: "session-1", conversationId: 42, ts: NOW };
 
 function state(status: HandoverState["status"], endedAt: number | null = null): HandoverState {
   return {
@@ -118,12 +118,12 @@ describe("handleRelayEvent", () => {
     expect(result.state?.conversation?.endedAt).toBeNull();
   });
 
-  it.each([
-    { name: "a resolve of an already ended handover", event: statusChanged("evt-1", "resolved"), status: "ended" as const },
-    { name: "an open of a live handover", event: statusChanged("evt-1", "open"), status: "live" as const },
-    { name: "a pending status", event: statusChanged("evt-1", "pending"), status: "live" as const },
-    { name: "a snooze", event: statusChanged("evt-1", "snoozed"), status: "live" as const },
-    { name: "a resolve after the handover failed", event: statusChanged("evt-1", "resolved"), status: "error" as const },
+  it.each<{ name: string; event: RelayEventBody; status: HandoverState["status"] }>([
+    { name: "a resolve of an already ended handover", event: statusChanged("evt-1", "resolved"), status: "ended" },
+    { name: "an open of a live handover", event: statusChanged("evt-1", "open"), status: "live" },
+    { name: "a pending status", event: statusChanged("evt-1", "pending"), status: "live" },
+    { name: "a snooze", event: statusChanged("evt-1", "snoozed"), status: "live" },
+    { name: "a resolve after the handover failed", event: statusChanged("evt-1", "resolved"), status: "error" },
   ])("only remembers $name, without output or status change", ({ event, status }) => {
     const before = state(status);
     const result = handleRelayEvent(event, before, CONFIG, NOW);

@@ -1,9 +1,9 @@
-import { isOwnSourceId, messageSourceId, SOURCE_ID_PREFIX } from "../../src/core/source-id";
+import { isOwnSourceId, messageSourceId, SOURCE_ID_PREFIX, type SourceKind } from "../../src/core/source-id";
 
 describe("messageSourceId", () => {
-  it.each([
-    { kind: "input" as const, inputId: "abc-123", expected: "cognigy:input:abc-123" },
-    { kind: "history" as const, inputId: "abc-123", expected: "cognigy:history:abc-123" },
+  it.each<{ kind: SourceKind; inputId: string; expected: string }>([
+    { kind: "input", inputId: "abc-123", expected: "cognigy:input:abc-123" },
+    { kind: "history", inputId: "abc-123", expected: "cognigy:history:abc-123" },
   ])("marks a $kind message as the extension's own", ({ kind, inputId, expected }) => {
     expect(messageSourceId(kind, inputId)).toBe(expected);
     expect(isOwnSourceId(messageSourceId(kind, inputId))).toBe(true);

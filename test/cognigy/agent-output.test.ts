@@ -1,0 +1,125 @@
+import { randomInt } from "crypto";
+import type { AttachmentKind, RelayAttachment } from "../../src/core/relay-event";
+import { MAX_MESSAGE_OUTPUTS, renderAgentMessage, renderAttachment, renderLinkButton, type Output } from "../../src/cognigy/agent-output";
+
+const KINDS: readonly AttachmentKind[] = ["image", "video", "audio", "file"];
+
+function attachment(index: number, kind: AttachmentKind = "image"): RelayAttachment {
+  return { url: `https://chat.example.com/files/${index}.${kind}`, kind, name: `file-${index}` };
+}
+
+function mentions(output: Output, url: string): boolean {
+  return output.text.includes(url) || JSON.stringify(output.data ?? {}).includes(url);
+}
+
+describe("renderAttachment", () => {
+  it("calls a file without name or path segment 'file'", () => {
+    expect(renderAttachment({ url: "https://chat.example.com/files/", kind: "file", name: "" }).text).toBe("📎 file: https://chat.example.com/files/");
+  });
+
+  it.each<{ kind: Exclude<AttachmentKind, "file">; key: string; urlField: string; altField: string }>([
+    { kind: "image", key: "_image", urlField: "imageUrl", altField: "imageAltText" },
+    { kind: "video", key: "_video", urlField: "videoUrl", altField: "videoAltText" },
+    { kind: "audio", key: "_audio", urlField: "audioUrl", altField: "audioAltText" },
+  ])("shows $kind in Cognigy's _default.$key and Webchat's message.attachment", ({ kind, key, urlField, altField }) => {
+    const url = `https://chat.example.com/files/clip.${kind}`;
+    expect(renderAttachment({ url, kind, name: "Clip" })).toEqual({
+      text: "",
+      data: {
+        type: kind,
+        _cognigy: {
+          _default: { [key]: { type: kind, [urlField]: url, [altField]: "Clip", fallbackText: `Clip: ${url}` } },
+          _webchat: { message: { attachment: { type: kind, payload: { url, altText: "Clip" } } } },
+        },
+      },
+    });
+  });
+
+  it("shows a file as a text link plus Webchat's attachments list", () => {
+    const url = "https://chat.example.com/files/report.pdf";
+    expect(renderAttachment({ url, kind: "file", name: "Report.pdf" })).toEqual({
+      text: `📎 Report.pdf: ${url}`,
+      data: { attachments: [{ fileName: "Report.pdf", url }] },
+    });
+  });
+
+  it.each([
+    { url: "https://chat.example.com/files/photo.jpg", expected: "photo.jpg" },
+    { url: "https://chat.example.com/files/photo.jpg?sig=abc&exp=1", expected: "photo.jpg" },
+    { url: "https://chat.example.com", expected: "chat.example.com" },
+  ])("names an attachment without name after its URL: $url → $expected", ({ url, expected }) => {
+    expect(renderAttachment({ url, kind: "file", name: "" }).text).toBe(`📎 ${expected}: ${url}`);
+  });
+});
+
+describe("renderAgentMessage", () => {
+  it("shows the agent's text as one output", () => {
+    expect(renderAgentMessage("Hello there", [])).toEqual([{ text: "Hello there" }]);
+  });
+
+  it.each(["", "   ", "\n"])("shows no text output for a blank text %p", (text) => {
+    expect(renderAgentMessage(text, [attachment(1)])).toEqual([renderAttachment(attachment(1))]);
+  });
+
+  it("shows the text first and then each attachment in order", () => {
+    const attachments = [attachment(1, "image"), attachment(2, "file"), attachment(3, "audio")];
+    expect(renderAgentMessage("See these", attachments)).toEqual([{ text: "See these" }, ...attachments.map(renderAttachment)]);
+  });
+
+  it(`shows text and ${MAX_MESSAGE_OUTPUTS - 1} attachments one by one`, () => {
+    const attachments = Array.from({ length: MAX_MESSAGE_OUTPUTS - 1 }, (_, index) => attachment(index));
+    expect(renderAgentMessage("Hi", attachments)).toEqual([{ text: "Hi" }, ...attachments.map(renderAttachment)]);
+  });
+
+  it(`shows ${MAX_MESSAGE_OUTPUTS} attachments without text one by one`, () => {
+    const attachments = Array.from({ length: MAX_MESSAGE_OUTPUTS }, (_, index) => attachment(index));
+    expect(renderAgentMessage("", attachments)).toEqual(attachments.map(renderAttachment));
+  });
+
+  it("lists the attachments beyond the budget as links in one last output", () => {
+    const attachments = Array.from({ length: 9 }, (_, index) => attachment(index, index === 8 ? "file" : "video"));
+    const outputs = renderAgentMessage("Hi", attachments);
+    expect(outputs).toHaveLength(MAX_MESSAGE_OUTPUTS);
+    expect(outputs.slice(1, 6)).toEqual(attachments.slice(0, 5).map(renderAttachment));
+    expect(outputs[6]).toEqual({ text: attachments.slice(5).map((item) => `📎 ${item.name}: ${item.url}`).join("\n") });
+  });
+
+  it(`never uses more than ${MAX_MESSAGE_OUTPUTS} outputs and shows every attachment exactly once (random messages)`, () => {
+    for (let run = 0; run < 300; run += 1) {
+      const count = randomInt(0, 16);
+      const attachments = Array.from({ length: count }, (_, index) => attachment(index, KINDS[randomInt(KINDS.length)]));
+      const text = randomInt(2) === 0 ? "" : "Agent text";
+      const outputs = renderAgentMessage(text, attachments);
+      expect(outputs.length).toBeLessThanOrEqual(MAX_MESSAGE_OUTPUTS);
+      for (const item of attachments) {
+        expect({ url: item.url, shown: outputs.filter((output) => mentions(output, item.url)).length }).toEqual({ url: item.url, shown: 1 });
+      }
+      expect(outputs.length).toBe(Math.min(count + (text === "" ? 0 : 1), MAX_MESSAGE_OUTPUTS));
+    }
+  });
+});
+
+describe("renderLinkButton", () => {
+  const SURVEY = "https://chat.example.com/survey/responses/abc";
+
+  it("adds the link to the text and offers it as a button in both formats", () => {
+    const fullText = `Please rate us ${SURVEY}`;
+    expect(renderLinkButton("Please rate us", "Rate", SURVEY)).toEqual({
+      text: fullText,
+      data: {
+        _cognigy: {
+          _default: { _buttons: { type: "buttons", text: fullText, buttons: [{ type: "web_url", title: "Rate", url: SURVEY, payload: "" }] } },
+          _webchat: { message: { attachment: { type: "template", payload: { template_type: "button", text: fullText, buttons: [{ type: "web_url", title: "Rate", url: SURVEY }] } } } },
+        },
+      },
+    });
+  });
+
+  it("keeps a text that already contains the link", () => {
+    expect(renderLinkButton(`Rate us at ${SURVEY} please`, "Rate", SURVEY).text).toBe(`Rate us at ${SURVEY} please`);
+  });
+
+  it("uses the link alone when there is no text", () => {
+    expect(renderLinkButton("", "Rate", SURVEY).text).toBe(SURVEY);
+  });
+});
