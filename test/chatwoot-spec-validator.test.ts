@@ -183,6 +183,6 @@ describe("createSpecValidator (Chatwoot swagger + code-only parameters)", () => 
   });
 
   it("fails loudly when the swagger file is missing", () => {
-    expect(() => createSpecValidator("/nonexistent/swagger.json")).toThrow(/ENOENT/);
+    expect(() => createSpecValidator("/nonexistent/swagger.json")).toThrow(/OpenAPI spec is not at \/nonexistent\/swagger\.json/);
   });
 });
