@@ -1,6 +1,6 @@
 import { openRoute } from "../../src/core/route-seal";
 import { readRecord } from "../../src/core/json-guards";
-import { handoverFlow, INBOX_ID, RELAY_SECRET, relayEvent, startHarness, storedConversationId, type Harness } from "../support/extension-harness";
+import {handoverFlow, handoverState, INBOX_ID, RELAY_SECRET, relayEvent, storedConversationId, useHarness } from "../support/extension-harness";
 import { BOT_TOKEN, USER_TOKEN } from "../support/fake-chatwoot/server";
 import type { Session } from "../support/cognigy-runtime";
 
@@ -10,20 +10,8 @@ const MESSAGES = "POST /api/v1/accounts/{account_id}/conversations/{conversation
 const INBOX_MEMBERS = "GET /api/v1/accounts/{account_id}/inbox_members/{inbox_id}";
 const INBOX = "GET /api/v1/accounts/{account_id}/inboxes/{id}";
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.chatwoot.violations).toEqual([]);
-  await harness.close();
-});
-
-function state(session: Session): Record<string, unknown> {
-  return readRecord(session.context.chatwoot);
-}
+const harness = useHarness();
+const state = handoverState;
 
 function newSession(): Session {
   return harness.runtime.createSession({ profile: { firstname: "Jane", lastname: "Doe", email: "jane@example.com" } });

@@ -1,24 +1,12 @@
 import { readRecord } from "../../src/core/json-guards";
 import { openRoute } from "../../src/core/route-seal";
-import { handoverFlow, INBOX_ID, RELAY_SECRET, startHarness, storedConversationId, type Harness } from "../support/extension-harness";
+import {handoverFlow, handoverState, INBOX_ID, RELAY_SECRET, storedConversationId, useHarness } from "../support/extension-harness";
 import type { Session } from "../support/cognigy-runtime";
 
 const TOGGLE = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status";
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.chatwoot.violations).toEqual([]);
-  await harness.close();
-});
-
-function state(session: Session): Record<string, unknown> {
-  return readRecord(session.context.chatwoot);
-}
+const harness = useHarness();
+const state = handoverState;
 
 async function liveSession(): Promise<Session> {
   const session = harness.runtime.createSession();

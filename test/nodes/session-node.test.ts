@@ -2,7 +2,7 @@ import { createServer, type Server } from "http";
 import { PNG } from "pngjs";
 import { readRecord } from "../../src/core/json-guards";
 import { listenOnFreePort } from "../support/listen";
-import { handoverFlow, relayEvent, startHarness, storedConversationId, type Harness } from "../support/extension-harness";
+import { handoverFlow, handoverState, relayEvent, storedConversationId, useHarness } from "../support/extension-harness";
 import type { Session } from "../support/cognigy-runtime";
 import { USER_TOKEN } from "../support/fake-chatwoot/server";
 
@@ -10,7 +10,8 @@ const MESSAGES = "POST /api/v1/accounts/{account_id}/conversations/{conversation
 const TOGGLE = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status";
 const ATTACHMENT_HOSTS = { attachmentHosts: ["127.0.0.1"] };
 
-let harness: Harness;
+const harness = useHarness();
+const state = handoverState;
 let files: Server;
 let filesBase: string;
 const png = PNG.sync.write(new PNG({ width: 4, height: 4 }));
@@ -27,19 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => files.close(resolve));
 });
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  expect(harness.chatwoot.violations).toEqual([]);
-  await harness.close();
-});
-
-function state(session: Session): Record<string, unknown> {
-  return readRecord(session.context.chatwoot);
-}
 
 async function send(session: Session, text: string, options: { data?: Record<string, unknown>; inputId?: string; intent?: string; session?: Record<string, unknown> } = {}) {
   return harness.runtime.runFlow(session, handoverFlow({}, options.session ?? {})(text), { text, ...(options.data ? { data: options.data } : {}), ...(options.inputId ? { inputId: options.inputId } : {}), ...(options.intent ? { intent: options.intent } : {}) });

@@ -65,3 +65,35 @@ export function relayEvent(session: Session, details: EventDetails, options: Eve
   };
   return { ...signRelayEvent({ ...base, ...details }, options.secret ?? RELAY_SECRET) };
 }
+
+/**
+ * Registers a fresh harness for every test of the file and, after each, checks
+ * that the fake Chatwoot refused nothing its spec would refuse.
+ */
+export function useHarness(): Pick<Harness, "chatwoot" | "runtime"> {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness();
+  });
+  afterEach(async () => {
+    expect(current?.chatwoot.violations).toEqual([]);
+    await current?.close();
+  });
+  const need = (): Harness => {
+    if (current === undefined) throw new Error("useHarness: the harness exists only inside a test");
+    return current;
+  };
+  return {
+    get chatwoot() {
+      return need().chatwoot;
+    },
+    get runtime() {
+      return need().runtime;
+    },
+  };
+}
+
+/** The handover state the nodes stored in the session's context. */
+export function handoverState(session: Session): Record<string, unknown> {
+  return readRecord(session.context.chatwoot);
+}
