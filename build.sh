@@ -14,7 +14,7 @@ TARBALL="$NAME-$VERSION.tar.gz"
 step() { printf '==> %s\n' "$*"; }
 
 step "cleaning build/ and .stage/"
-rm -rf build .stage "$TARBALL"
+rm -rf build dist .stage "$TARBALL"
 mkdir -p "$STAGE/build" "$TOOLS"
 
 step "bundling src/module.ts with esbuild (all runtime libraries inside, zero dependencies)"
@@ -33,6 +33,9 @@ step "packing $TARBALL"
 cp build/module.js build/module.js.LEGAL.txt "$STAGE/build/" 2>/dev/null || cp build/module.js "$STAGE/build/"
 cp README.md icon.png "$STAGE/"
 tar -czf "$TARBALL" -C "$STAGE" build package.json package-lock.json README.md icon.png
+
+step "bundling the webhook relay into dist/relay.js (npm run relay starts it)"
+"$ESBUILD" src/relay/relay-main.ts --bundle --platform=node --target=node20 --packages=external --log-level=warning --outfile=dist/relay.js
 
 step "done: $TARBALL ($(wc -c < "$TARBALL") bytes)"
 tar -tzvf "$TARBALL" | awk '{ printf "    %8s  %s\n", $3, $6 }'

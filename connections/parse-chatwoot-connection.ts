@@ -1,4 +1,5 @@
 import { isRecord, readPositiveInteger } from "../src/core/json-guards";
+import { normaliseChatwootBaseUrl } from "../src/chatwoot/chatwoot-base-url";
 
 /** A checked connection: base URL normalised to Chatwoot's origin (and path prefix), without `/api/v1`. */
 export interface ChatwootConnection {
@@ -16,27 +17,12 @@ function fail(field: string, problem: string): ParseConnectionResult {
   return { ok: false, field, message: `Chatwoot connection: field "${field}" ${problem}.` };
 }
 
-/** Accepts `https://host`, `https://host/prefix` and either with `/api/v1` (and a trailing slash). */
-export function normaliseBaseUrl(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return undefined;
-  }
-  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
-    return undefined;
-  }
-  const path = url.pathname.replace(/\/+$/, "").replace(/\/api\/v1$/i, "");
-  return `${url.origin}${path}`;
-}
-
 /** Checks the connection once at the top of a node; the message names the field and never echoes a secret. */
 export function parseChatwootConnection(value: unknown): ParseConnectionResult {
   if (!isRecord(value)) return { ok: false, field: "connection", message: "No Chatwoot connection is selected on this node." };
   const { baseUrl, accountId, apiKey, relaySecret } = value;
   if (typeof baseUrl !== "string" || baseUrl.trim() === "") return fail("baseUrl", "is missing");
-  const normalised = normaliseBaseUrl(baseUrl);
+  const normalised = normaliseChatwootBaseUrl(baseUrl);
   if (normalised === undefined) return fail("baseUrl", "must be an http(s) URL such as https://chat.example.com, without credentials or query");
   if (accountId === undefined || accountId === null || accountId === "") return fail("accountId", "is missing");
   const account = readPositiveInteger(accountId);

@@ -5,7 +5,7 @@
  */
 export const SOURCE_ID_PREFIX = "cognigy:";
 
-export type SourceKind = "input" | "history";
+export type SourceKind = "input" | "history" | "relay-note";
 
 export function messageSourceId(kind: SourceKind, inputId: string): string {
   return `${SOURCE_ID_PREFIX}${kind}:${inputId}`;

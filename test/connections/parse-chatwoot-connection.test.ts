@@ -1,10 +1,11 @@
-import { accountKey, MIN_RELAY_SECRET_LENGTH, normaliseBaseUrl, parseChatwootConnection } from "../../connections/parse-chatwoot-connection";
+import { accountKey, MIN_RELAY_SECRET_LENGTH, parseChatwootConnection } from "../../connections/parse-chatwoot-connection";
+import { normaliseChatwootBaseUrl } from "../../src/chatwoot/chatwoot-base-url";
 
 const API_KEY = "hT3xQ9vLk2PzW8mN";
 const RELAY_SECRET = "s3cr3t-relay-value-with-enough-length-0123";
 const VALID = { baseUrl: "https://chat.example.com", accountId: 3, apiKey: API_KEY, relaySecret: RELAY_SECRET };
 
-describe("normaliseBaseUrl", () => {
+describe("normaliseChatwootBaseUrl", () => {
   it.each([
     { raw: "https://chat.example.com", expected: "https://chat.example.com" },
     { raw: "https://chat.example.com/", expected: "https://chat.example.com" },
@@ -21,7 +22,7 @@ describe("normaliseBaseUrl", () => {
     { raw: "http://10.0.0.5:8080/api/v1", expected: "http://10.0.0.5:8080" },
     { raw: "https://chat.example.com/api/v10", expected: "https://chat.example.com/api/v10" },
   ])("normalises $raw to $expected", ({ raw, expected }) => {
-    expect(normaliseBaseUrl(raw)).toBe(expected);
+    expect(normaliseChatwootBaseUrl(raw)).toBe(expected);
   });
 
   it.each([
@@ -34,7 +35,7 @@ describe("normaliseBaseUrl", () => {
     { name: "a query", raw: "https://chat.example.com?account=3" },
     { name: "a fragment", raw: "https://chat.example.com/#/app" },
   ])("refuses $name", ({ raw }) => {
-    expect(normaliseBaseUrl(raw)).toBeUndefined();
+    expect(normaliseChatwootBaseUrl(raw)).toBeUndefined();
   });
 });
 

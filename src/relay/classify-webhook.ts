@@ -1,0 +1,130 @@
+import { isRecord, readPositiveInteger, readRecord, type JsonRecord } from "../core/json-guards";
+import type { ConversationStatus } from "../core/relay-event";
+import { openRoute, ROUTE_ATTRIBUTE, type RouteBinding } from "../core/route-seal";
+import { classifyMessage } from "./classify-message";
+import type { EventDetails, InjectJob } from "./relay-job";
+import { accountIdOf, changeOf, conversationOf, displayName, inboxIdOf, sourceIdOf, timeOf } from "./webhook-fields";
+
+export type DropReason =
+  | "malformed"
+  | "unknown_event"
+  | "irrelevant_event"
+  | "typing"
+  | "inbox_not_allowed"
+  | "incoming_message"
+  | "private_note"
+  | "own_message"
+  | "bot_message"
+  | "captain_message"
+  | "not_from_agent"
+  | "activity_message"
+  | "empty_message"
+  | "template_disabled"
+  | "csat_disabled"
+  | "irrelevant_update"
+  | "assignment_disabled"
+  | "no_route"
+  | "route_unauthentic";
+
+export interface RelayOptions {
+  relaySecret: string;
+  inboxIds: readonly number[] | null;
+  forwardTemplates: boolean;
+  forwardCsat: boolean;
+  forwardAssignments: boolean;
+}
+
+export interface Classification {
+  jobs: InjectJob[];
+  dropped: DropReason[];
+}
+
+const STATUSES: readonly ConversationStatus[] = ["open", "resolved", "pending", "snoozed"];
+const MESSAGE_EVENTS = ["message_created", "message_updated"];
+const STATUS_EVENTS = ["conversation_status_changed", "conversation_updated"];
+const IRRELEVANT = ["conversation_created", "conversation_opened", "conversation_resolved", "contact_created", "contact_updated", "inbox_created", "inbox_updated", "webwidget_triggered"];
+
+function statusOf(value: unknown): ConversationStatus | undefined {
+  return STATUSES.find((status) => status === value);
+}
+
+/** A status change reported by conversation_status_changed (payload status) or conversation_updated (changed status). */
+function statusEvents(payload: JsonRecord, conversationId: number, options: RelayOptions): (EventDetails | "irrelevant_update" | "assignment_disabled")[] {
+  const events: (EventDetails | "irrelevant_update" | "assignment_disabled")[] = [];
+  const statusChange = changeOf(payload, "status");
+  const status = payload.event === "conversation_status_changed" ? statusOf(payload.status) : statusChange === undefined ? undefined : statusOf(statusChange.current);
+  if (status !== undefined) events.push({ type: "status_changed", conversationId, status });
+  const assigneeChange = payload.event === "conversation_updated" ? changeOf(payload, "assignee_id") : undefined;
+  const assignee = readRecord(readRecord(payload.meta).assignee);
+  if (assigneeChange !== undefined && assigneeChange.current !== null && assignee.type === "user") {
+    events.push(options.forwardAssignments ? { type: "agent_assigned", conversationId, agentName: displayName(assignee) } : "assignment_disabled");
+  }
+  return events.length > 0 ? events : ["irrelevant_update"];
+}
+
+function dedupeKey(event: EventDetails, accountId: number, payload: JsonRecord): string {
+  const stamp = String(payload.updated_at ?? payload.timestamp ?? "");
+  switch (event.type) {
+    case "agent_message":
+    case "template_message":
+    case "csat":
+      return `message:${accountId}:${event.messageId}`;
+    case "status_changed":
+      return `status:${accountId}:${event.conversationId}:${event.status}:${stamp}`;
+    case "agent_assigned":
+      return `assign:${accountId}:${event.conversationId}:${String(readRecord(readRecord(payload.meta).assignee).id ?? "")}:${stamp}`;
+  }
+}
+
+function toJob(event: EventDetails, payload: JsonRecord, route: { sealed: string; binding: RouteBinding; accountId: number }, receivedAt: number): InjectJob {
+  const isMessage = "messageId" in event;
+  const orderTs = (isMessage ? timeOf(payload.created_at) : timeOf(payload.updated_at ?? payload.timestamp)) ?? receivedAt;
+  return {
+    dedupeKey: dedupeKey(event, route.accountId, payload),
+    conversationKey: `${route.accountId}:${event.conversationId}`,
+    orderTs,
+    orderSeq: isMessage ? event.messageId : Number.MAX_SAFE_INTEGER,
+    accountId: route.accountId,
+    sealedRoute: route.sealed,
+    binding: route.binding,
+    event,
+  };
+}
+
+/** The sealed route must open with the relay secret, bound to this conversation's inbox and contact. */
+function routeOf(payload: JsonRecord, conversation: JsonRecord, options: RelayOptions): { sealed: string; binding: RouteBinding; accountId: number } | "no_route" | "route_unauthentic" {
+  const sealed = readRecord(conversation.custom_attributes)[ROUTE_ATTRIBUTE];
+  const inboxId = readPositiveInteger(conversation.inbox_id) ?? inboxIdOf(payload, conversation);
+  const sourceId = sourceIdOf(conversation);
+  if (typeof sealed !== "string" || sealed === "" || inboxId === undefined || sourceId === undefined) return "no_route";
+  const binding = { inboxId, sourceId };
+  return openRoute(sealed, binding, options.relaySecret).ok ? { sealed, binding, accountId: accountIdOf(payload, conversation) } : "route_unauthentic";
+}
+
+function candidates(payload: JsonRecord, conversationId: number, options: RelayOptions): (EventDetails | DropReason)[] {
+  const event = String(payload.event);
+  if (MESSAGE_EVENTS.includes(event)) return [classifyMessage(payload, conversationId, options)];
+  if (STATUS_EVENTS.includes(event)) return statusEvents(payload, conversationId, options);
+  if (event.startsWith("conversation_typing_")) return ["typing"];
+  return [IRRELEVANT.includes(event) ? "irrelevant_event" : "unknown_event"];
+}
+
+/**
+ * Decides what a verified webhook means for the user: the jobs to inject, or
+ * why it is dropped. Pure: no I/O; `receivedAt` orders events without a time of their own.
+ */
+export function classifyWebhook(payload: unknown, options: RelayOptions, receivedAt: number): Classification {
+  if (!isRecord(payload) || typeof payload.event !== "string") return { jobs: [], dropped: ["malformed"] };
+  const conversation = conversationOf(payload);
+  const conversationId = readPositiveInteger(conversation.id);
+  const inboxId = inboxIdOf(payload, conversation);
+  const kinds = candidates(payload, conversationId ?? 0, options);
+  const events = kinds.filter((item): item is EventDetails => typeof item !== "string");
+  const dropped = kinds.filter((item): item is DropReason => typeof item === "string");
+  if (events.length === 0) return { jobs: [], dropped };
+  if (conversationId === undefined || inboxId === undefined) return { jobs: [], dropped: [...dropped, "malformed"] };
+  if (options.inboxIds !== null && !options.inboxIds.includes(inboxId)) return { jobs: [], dropped: [...dropped, "inbox_not_allowed"] };
+  const route = routeOf(payload, conversation, options);
+  if (typeof route === "string") return { jobs: [], dropped: [...dropped, route] };
+  return { jobs: events.map((event) => toJob(event, payload, route, receivedAt)), dropped };
+}

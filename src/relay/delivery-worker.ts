@@ -1,0 +1,145 @@
+import type { ChatwootClient } from "../chatwoot/chatwoot-client";
+import { ChatwootApiError } from "../chatwoot/chatwoot-api-error";
+import { RELAY_EVENT_VERSION } from "../core/relay-event";
+import { signRelayEvent } from "../core/relay-event-signature";
+import { openRoute } from "../core/route-seal";
+import { messageSourceId } from "../core/source-id";
+import type { Injector } from "./cognigy-injector";
+import { deadLetterNote } from "./dead-letter-note";
+import type { Outbox, StoredJob } from "./outbox";
+import type { RelayMetrics } from "./relay-metrics";
+import type { InjectJob } from "./relay-job";
+import { decideRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
+
+export interface WorkerLog {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+}
+
+export interface WorkerDeps {
+  outbox: Outbox;
+  inject: Injector;
+  /** Chatwoot client for an account, when CHATWOOT_BASE_URL and CHATWOOT_API_TOKEN are set. */
+  chatwoot: ((accountId: number) => ChatwootClient) | null;
+  relaySecret: string;
+  policy: RetryPolicy;
+  reorderWindowMs: number;
+  concurrency: number;
+  metrics: RelayMetrics;
+  log: WorkerLog;
+  now?: () => number;
+}
+
+const IDLE_TICK_MS = 1_000;
+
+/**
+ * Delivers the outbox: per conversation one job at a time, in Chatwoot's
+ * order; across conversations in parallel. Failures are retried by the policy
+ * or dead-lettered (and the agent told). Stopping waits for in-flight jobs.
+ */
+export function createDeliveryWorker(deps: WorkerDeps) {
+  const now = deps.now ?? Date.now;
+  const busy = new Set<string>();
+  const running = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = true;
+
+  async function attemptInject(job: InjectJob): Promise<AttemptOutcome | "delivered" | { dead: string }> {
+    const opened = openRoute(job.sealedRoute, job.binding, deps.relaySecret);
+    if (!opened.ok) return { dead: "the conversation's route cannot be opened with RELAY_SECRET (was the secret changed?)" };
+    const event = signRelayEvent({ ...job.event, v: RELAY_EVENT_VERSION, id: job.dedupeKey, sessionId: opened.route.sessionId, ts: now() }, deps.relaySecret);
+    const outcome = await deps.inject(opened.route, { chatwoot: event });
+    return outcome.kind === "delivered" ? "delivered" : outcome;
+  }
+
+  async function attemptNote(accountId: number, conversationId: number, content: string, jobId: number): Promise<AttemptOutcome | "delivered" | { dead: string }> {
+    if (deps.chatwoot === null) return { dead: "no Chatwoot token configured" };
+    try {
+      await deps.chatwoot(accountId).postMessage(conversationId, { content, messageType: "outgoing", private: true, sourceId: messageSourceId("relay-note", String(jobId)) });
+      return "delivered";
+    } catch (error: unknown) {
+      if (!(error instanceof ChatwootApiError)) throw error;
+      if (error.kind === "http" && error.status !== null) return { kind: "status", status: error.status, retryAfter: null };
+      return error.kind === "timeout" ? { kind: "timeout" } : { kind: "network", code: error.kind };
+    }
+  }
+
+  function enqueueNote(job: InjectJob, reason: string): void {
+    const content = deadLetterNote(job.event, reason);
+    if (content === null || deps.chatwoot === null) return;
+    const payload = { kind: "note" as const, accountId: job.accountId, conversationId: job.event.conversationId, content };
+    deps.outbox.enqueue({ deliveryId: null, jobs: [{ conversationKey: `note:${job.conversationKey}`, orderTs: now(), orderSeq: 0, dedupeKey: `note:${job.dedupeKey}`, payload }] }, now());
+  }
+
+  function settle(stored: StoredJob, result: AttemptOutcome | "delivered" | { dead: string }): void {
+    const isNote = stored.payload.kind === "note";
+    if (result === "delivered") {
+      deps.outbox.delivered(stored.id);
+      if (isNote) deps.metrics.notes.inc({ result: "posted" });
+      else {
+        deps.metrics.delivered.inc();
+        deps.metrics.latency.observe((now() - stored.receivedAt) / 1000);
+      }
+      return;
+    }
+    const decision = "dead" in result ? { action: "dead_letter" as const, reason: result.dead } : decideRetry(result, stored.attempts, now() - stored.receivedAt, now(), deps.policy);
+    if (decision.action === "retry") {
+      deps.outbox.retryAt(stored.id, now() + decision.delayMs, "kind" in result ? result.kind : "failed");
+      deps.metrics.retried.inc({ reason: "kind" in result && result.kind === "status" ? String(result.status) : "kind" in result ? result.kind : "failed" });
+      return;
+    }
+    deps.outbox.deadLetter(stored.id, decision.reason, now());
+    deps.log.warn({ job: stored.id, conversation: stored.conversationKey, reason: decision.reason }, isNote ? "agent note given up" : "job dead-lettered");
+    if (isNote) return void deps.metrics.notes.inc({ result: "failed" });
+    deps.metrics.deadLettered.inc();
+    if (stored.payload.kind === "inject") enqueueNote(stored.payload.job, decision.reason);
+  }
+
+  async function run(stored: StoredJob): Promise<void> {
+    const { payload } = stored;
+    const result = payload.kind === "inject" ? await attemptInject(payload.job) : await attemptNote(payload.accountId, payload.conversationId, payload.content, stored.id);
+    settle(stored, result);
+  }
+
+  function start(stored: StoredJob): void {
+    busy.add(stored.conversationKey);
+    const task = run(stored)
+      .catch((error: unknown) => deps.log.warn({ job: stored.id, error: error instanceof Error ? error.message : String(error) }, "delivery failed unexpectedly"))
+      .finally(() => {
+        busy.delete(stored.conversationKey);
+        running.delete(task);
+        pump();
+      });
+    running.add(task);
+  }
+
+  /** Starts what is due; sleeps until the next job is due (a finished job or a new webhook wakes it earlier). */
+  function pump(): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    const { jobs, nextDueAt } = deps.outbox.schedule(now(), deps.reorderWindowMs, busy, Math.max(0, deps.concurrency - running.size));
+    for (const job of jobs) start(job);
+    const wait = nextDueAt === null ? IDLE_TICK_MS : Math.min(IDLE_TICK_MS, Math.max(1, nextDueAt - now()));
+    timer = setTimeout(pump, wait);
+  }
+
+  return {
+    start(): void {
+      stopped = false;
+      pump();
+    },
+    /** New jobs were enqueued. */
+    wake(): void {
+      pump();
+    },
+    /** Stops taking jobs and waits for those in flight; the rest stays in the outbox. */
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await Promise.all([...running]);
+    },
+    inFlight: (): number => running.size,
+  };
+}
+
+export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;

@@ -1,0 +1,82 @@
+import { classifyWebhook } from "./classify-webhook";
+import type { Outbox } from "./outbox";
+import type { RelayConfig } from "./relay-config";
+import type { RelayMetrics } from "./relay-metrics";
+import { pathTokenMatches, verifyChatwootSignature } from "./webhook-signature";
+
+export interface IntakeRequest {
+  rawBody: Buffer;
+  signature: string | undefined;
+  timestamp: string | undefined;
+  deliveryId: string | undefined;
+  /** The token of `POST /handover/chatwoot/<token>`, or null on the signed route. */
+  pathToken: string | null;
+}
+
+export interface IntakeReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface IntakeDeps {
+  config: RelayConfig;
+  outbox: Outbox;
+  metrics: RelayMetrics;
+  wake: () => void;
+  now: () => number;
+}
+
+/** Every refused authentication looks the same, so a caller learns nothing from the answer. */
+const UNAUTHORIZED: IntakeReply = { status: 401, body: { error: "unauthorized" } };
+
+function authenticate(request: IntakeRequest, deps: IntakeDeps): string | null {
+  const { config } = deps;
+  if (request.pathToken !== null) {
+    return config.webhookPathToken !== null && pathTokenMatches(request.pathToken, config.webhookPathToken) ? null : "bad_path_token";
+  }
+  if (config.webhookSecrets.length === 0) return "unsigned_route_disabled";
+  const verdict = verifyChatwootSignature(request, config.webhookSecrets, Math.floor(deps.now() / 1000));
+  return verdict.ok ? null : verdict.failure;
+}
+
+function parseJson(rawBody: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(rawBody.toString("utf8")) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * A webhook from Chatwoot: authenticate on the raw bytes, keep what matters,
+ * and answer 200 only once the jobs are committed to the outbox. Delivery
+ * happens later, in the worker.
+ */
+export function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): IntakeReply {
+  const { metrics } = deps;
+  metrics.received.inc();
+  const refused = authenticate(request, deps);
+  if (refused !== null) {
+    metrics.rejected.inc({ reason: refused });
+    return UNAUTHORIZED;
+  }
+  const parsed = parseJson(request.rawBody);
+  if (!parsed.ok) {
+    metrics.rejected.inc({ reason: "not_json" });
+    return { status: 400, body: { error: "the body is not JSON" } };
+  }
+  const now = deps.now();
+  const { jobs, dropped } = classifyWebhook(parsed.value, deps.config, now);
+  for (const reason of dropped) metrics.dropped.inc({ reason });
+  if (jobs.length === 0) return { status: 200, body: { status: "dropped", reasons: dropped } };
+  const deliveryId = request.deliveryId !== undefined && request.deliveryId.length <= 200 ? request.deliveryId : null;
+  const result = deps.outbox.enqueue({ deliveryId, jobs: jobs.map((job) => ({ ...job, payload: { kind: "inject", job } })) }, now);
+  if (result.duplicate) {
+    metrics.duplicates.inc();
+    return { status: 200, body: { status: "duplicate" } };
+  }
+  metrics.duplicates.inc(result.duplicates);
+  metrics.enqueued.inc(result.enqueued);
+  if (result.enqueued > 0) deps.wake();
+  return { status: 200, body: { status: "accepted", jobs: result.enqueued, duplicates: result.duplicates } };
+}

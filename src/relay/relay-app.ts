@@ -1,0 +1,72 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { receiveWebhook, type IntakeDeps } from "./intake";
+import type { Outbox } from "./outbox";
+import type { RelayConfig } from "./relay-config";
+import type { RelayMetrics } from "./relay-metrics";
+import { relayLoggerOptions } from "./relay-logger";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface RelayAppDeps {
+  config: RelayConfig;
+  outbox: Outbox;
+  metrics: RelayMetrics;
+  wake: () => void;
+  now?: () => number;
+  /** Tests pass false to keep output quiet. */
+  logger?: boolean;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+function rawBody(body: unknown): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+}
+
+/** The webhook routes, with their own parser: every content type arrives as raw bytes, so signatures verify on them. */
+function registerIntake(app: FastifyInstance, deps: IntakeDeps): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => done(null, body));
+    const handle = (pathToken: string | null) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const result = receiveWebhook(
+        { rawBody: rawBody(request.body), signature: header(request, "x-chatwoot-signature"), timestamp: header(request, "x-chatwoot-timestamp"), deliveryId: header(request, "x-chatwoot-delivery"), pathToken },
+        deps,
+      );
+      return reply.code(result.status).send(result.body);
+    };
+    scope.post("/handover/chatwoot", handle(null));
+    scope.post<{ Params: { token: string } }>("/handover/chatwoot/:token", async (request, reply) => handle(request.params.token)(request, reply));
+  });
+}
+
+/**
+ * The relay as a Fastify app (no listening here: see relay-server.ts): the
+ * webhook intake, health, readiness and metrics. Errors for bad input keep
+ * their 4xx; anything else answers without details.
+ */
+export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger === false ? false : relayLoggerOptions(deps.config.logLevel),
+    bodyLimit: MAX_BODY_BYTES,
+    connectionTimeout: 10_000,
+    requestTimeout: 10_000,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  });
+  const now = deps.now ?? Date.now;
+  registerIntake(app, { config: deps.config, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now });
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => (deps.outbox.healthy() ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
+  app.get("/metrics", async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
+    const status = typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 413) deps.metrics.rejected.inc({ reason: "too_large" });
+    if (status >= 500) request.log.error({ error: error.message }, "request failed");
+    void reply.code(status).send({ error: status === 413 ? "payload too large" : status >= 500 ? "internal error" : (error.message ?? "bad request") });
+  });
+  return app;
+}

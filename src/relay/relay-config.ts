@@ -1,0 +1,146 @@
+import { normaliseChatwootBaseUrl } from "../chatwoot/chatwoot-base-url";
+import { normaliseBaseUrl } from "../core/normalise-base-url";
+
+export type InjectMode = "endpoint" | "rest";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+/** The relay's configuration, read from the environment once at boot. */
+export interface RelayConfig {
+  port: number;
+  host: string;
+  relaySecret: string;
+  webhookSecrets: string[];
+  webhookPathToken: string | null;
+  inboxIds: number[] | null;
+  injectMode: InjectMode;
+  cognigyEndpointBaseUrl: string | null;
+  cognigyApiBaseUrl: string | null;
+  cognigyApiKey: string | null;
+  chatwootBaseUrl: string | null;
+  chatwootApiToken: string | null;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** How long undeliverable jobs are retried before they are dead-lettered. */
+  deliveryMaxAgeMs: number;
+  /** How long each job waits so that a webhook Chatwoot sent earlier but delivered later can overtake it. */
+  reorderWindowMs: number;
+  forwardTemplates: boolean;
+  forwardCsat: boolean;
+  forwardAssignments: boolean;
+}
+
+export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; variable: string; message: string };
+
+type Env = Record<string, string | undefined>;
+
+class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const MIN_SECRET = 32;
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === "" ? undefined : raw;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw.slice(0, 40)}"`);
+  return Number(raw);
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (["true", "1", "yes"].includes(raw)) return true;
+  if (["false", "0", "no"].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw.slice(0, 40)}"`);
+}
+
+function url(env: Env, name: string, normalise: (raw: string) => string | undefined = normaliseBaseUrl): string | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  const parsed = normalise(raw);
+  if (parsed === undefined) throw new ConfigError(name, "must be an http(s) URL without credentials, query or fragment");
+  return parsed;
+}
+
+function secret(raw: string | undefined, name: string): string {
+  if (raw === undefined) throw new ConfigError(name, "is required");
+  if (raw.length < MIN_SECRET) throw new ConfigError(name, `must be at least ${MIN_SECRET} characters long`);
+  return raw;
+}
+
+function webhookAuth(env: Env): Pick<RelayConfig, "webhookSecrets" | "webhookPathToken"> {
+  const webhookSecrets = (value(env, "CHATWOOT_WEBHOOK_SECRETS") ?? "").split(",").map((item) => item.trim()).filter((item) => item !== "");
+  const webhookPathToken = value(env, "CHATWOOT_WEBHOOK_PATH_TOKEN") ?? null;
+  if (webhookSecrets.length === 0 && webhookPathToken === null) throw new ConfigError("CHATWOOT_WEBHOOK_SECRETS", "is required (or CHATWOOT_WEBHOOK_PATH_TOKEN for Chatwoot before 4.13)");
+  if (webhookSecrets.some((item) => item.length < 16)) throw new ConfigError("CHATWOOT_WEBHOOK_SECRETS", "has a secret shorter than 16 characters");
+  if (webhookPathToken !== null && !/^[A-Za-z0-9_-]{24,}$/.test(webhookPathToken)) throw new ConfigError("CHATWOOT_WEBHOOK_PATH_TOKEN", "must be at least 24 letters, digits, - or _");
+  return { webhookSecrets, webhookPathToken };
+}
+
+function inboxIds(env: Env): number[] | null {
+  const raw = value(env, "CHATWOOT_INBOX_IDS");
+  if (raw === undefined) return null;
+  const ids = raw.split(",").map((item) => item.trim());
+  if (ids.some((item) => !/^[1-9]\d*$/.test(item))) throw new ConfigError("CHATWOOT_INBOX_IDS", "must be a comma-separated list of inbox ids");
+  return ids.map(Number);
+}
+
+function cognigy(env: Env): Pick<RelayConfig, "injectMode" | "cognigyEndpointBaseUrl" | "cognigyApiBaseUrl" | "cognigyApiKey"> {
+  const mode = value(env, "COGNIGY_INJECT_MODE") ?? "endpoint";
+  if (mode !== "endpoint" && mode !== "rest") throw new ConfigError("COGNIGY_INJECT_MODE", `must be endpoint or rest, got "${mode.slice(0, 40)}"`);
+  const cognigyEndpointBaseUrl = url(env, "COGNIGY_ENDPOINT_BASE_URL") ?? null;
+  const cognigyApiBaseUrl = url(env, "COGNIGY_API_BASE_URL") ?? null;
+  const cognigyApiKey = value(env, "COGNIGY_API_KEY") ?? null;
+  if (mode === "endpoint" && cognigyEndpointBaseUrl === null) throw new ConfigError("COGNIGY_ENDPOINT_BASE_URL", "is required (e.g. https://endpoint-trial.cognigy.ai)");
+  if (mode === "rest" && cognigyApiBaseUrl === null) throw new ConfigError("COGNIGY_API_BASE_URL", "is required when COGNIGY_INJECT_MODE=rest");
+  if (mode === "rest" && cognigyApiKey === null) throw new ConfigError("COGNIGY_API_KEY", "is required when COGNIGY_INJECT_MODE=rest");
+  return { injectMode: mode, cognigyEndpointBaseUrl, cognigyApiBaseUrl, cognigyApiKey };
+}
+
+function chatwoot(env: Env): Pick<RelayConfig, "chatwootBaseUrl" | "chatwootApiToken"> {
+  const chatwootBaseUrl = url(env, "CHATWOOT_BASE_URL", normaliseChatwootBaseUrl) ?? null;
+  const chatwootApiToken = value(env, "CHATWOOT_API_TOKEN") ?? null;
+  if ((chatwootBaseUrl === null) !== (chatwootApiToken === null)) {
+    throw new ConfigError(chatwootBaseUrl === null ? "CHATWOOT_BASE_URL" : "CHATWOOT_API_TOKEN", "is required together with the other (both or neither)");
+  }
+  return { chatwootBaseUrl, chatwootApiToken };
+}
+
+function read(env: Env): RelayConfig {
+  const logLevel = value(env, "LOG_LEVEL") ?? "info";
+  if (!LOG_LEVELS.some((level) => level === logLevel)) throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
+  return {
+    port: integer(env, "PORT", 8080, 0, 65535),
+    host: value(env, "HOST") ?? "0.0.0.0",
+    relaySecret: secret(value(env, "RELAY_SECRET"), "RELAY_SECRET"),
+    ...webhookAuth(env),
+    inboxIds: inboxIds(env),
+    ...cognigy(env),
+    ...chatwoot(env),
+    dataDir: value(env, "RELAY_DATA_DIR") ?? "./data",
+    logLevel: LOG_LEVELS.find((level) => level === logLevel) ?? "info",
+    deliveryMaxAgeMs: integer(env, "DELIVERY_MAX_AGE_SECONDS", 24 * 3600, 60, 30 * 24 * 3600) * 1000,
+    reorderWindowMs: integer(env, "REORDER_WINDOW_MS", 250, 0, 10_000),
+    forwardTemplates: flag(env, "FORWARD_TEMPLATES", true),
+    forwardCsat: flag(env, "FORWARD_CSAT", true),
+    forwardAssignments: flag(env, "FORWARD_ASSIGNMENTS", false),
+  };
+}
+
+/** Checks every variable; the first problem is reported with the variable's name and never its value if secret. */
+export function parseRelayConfig(env: Env): ConfigResult {
+  try {
+    return { ok: true, config: read(env) };
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) return { ok: false, variable: error.variable, message: `Relay configuration: ${error.message}.` };
+    throw error;
+  }
+}

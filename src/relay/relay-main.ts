@@ -1,0 +1,35 @@
+import { parseRelayConfig } from "./relay-config";
+import { createRelayService } from "./relay-service";
+
+/**
+ * `npm run relay`: configuration from the environment (checked first; a bad
+ * value stops the start with the variable's name), then listen and deliver.
+ * SIGTERM/SIGINT: stop intake, finish in-flight deliveries, exit.
+ */
+async function main(): Promise<void> {
+  const parsed = parseRelayConfig(process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message}\nSee .env.example for every variable.\n`);
+    process.exit(78);
+  }
+  const service = createRelayService(parsed.config);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    service.app.log.info({ signal }, "stopping: intake closed, finishing in-flight deliveries");
+    service.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  const address = await service.start();
+  service.app.log.info({ address, injectMode: parsed.config.injectMode, dataDir: parsed.config.dataDir }, "relay listening");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`relay failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Prometheus metrics of one relay instance, in their own registry. */
+export function createRelayMetrics(outboxDepth: () => { pending: number; dead: number }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "relay_process_" });
+  const registers = [registry];
+  return {
+    registry,
+    received: new Counter({ name: "relay_webhooks_received_total", help: "Webhooks received", registers }),
+    rejected: new Counter({ name: "relay_webhooks_rejected_total", help: "Webhooks refused (401, 400, 413), by reason", labelNames: ["reason"], registers }),
+    dropped: new Counter({ name: "relay_events_dropped_total", help: "Verified webhooks (or parts) not forwarded, by reason", labelNames: ["reason"], registers }),
+    duplicates: new Counter({ name: "relay_events_duplicate_total", help: "Deliveries or events already seen", registers }),
+    enqueued: new Counter({ name: "relay_jobs_enqueued_total", help: "Jobs written to the outbox", registers }),
+    delivered: new Counter({ name: "relay_injects_delivered_total", help: "Events Cognigy accepted", registers }),
+    retried: new Counter({ name: "relay_injects_retried_total", help: "Failed attempts scheduled for retry", labelNames: ["reason"], registers }),
+    deadLettered: new Counter({ name: "relay_jobs_dead_lettered_total", help: "Jobs given up on", registers }),
+    notes: new Counter({ name: "relay_agent_notes_total", help: "Private notes telling agents a message did not arrive, by result", labelNames: ["result"], registers }),
+    depth: new Gauge({
+      name: "relay_outbox_depth",
+      help: "Jobs in the outbox, by state",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const { pending, dead } = outboxDepth();
+        this.set({ state: "pending" }, pending);
+        this.set({ state: "dead" }, dead);
+      },
+    }),
+    latency: new Histogram({
+      name: "relay_delivery_latency_seconds",
+      help: "From the webhook's arrival to Cognigy accepting the inject",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+      registers,
+    }),
+  };
+}
+
+export type RelayMetrics = ReturnType<typeof createRelayMetrics>;

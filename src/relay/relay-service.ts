@@ -1,0 +1,79 @@
+import pino from "pino";
+import { createChatwootClient } from "../chatwoot/chatwoot-client";
+import { createDeadline } from "../chatwoot/deadline";
+import { createCognigyInjector, type InjectTarget } from "./cognigy-injector";
+import { createDeliveryWorker } from "./delivery-worker";
+import { openOutbox } from "./outbox";
+import { buildRelayApp } from "./relay-app";
+import type { RelayConfig } from "./relay-config";
+import { createRelayMetrics } from "./relay-metrics";
+import { DEFAULT_RETRY_POLICY } from "./retry-policy";
+
+export const DELIVERY_CONCURRENCY = 32;
+const SEEN_RETENTION_MS = 7 * 24 * 3_600_000;
+
+function injectTarget(config: RelayConfig): InjectTarget {
+  if (config.injectMode === "rest" && config.cognigyApiBaseUrl !== null && config.cognigyApiKey !== null) {
+    return { mode: "rest", apiBaseUrl: config.cognigyApiBaseUrl, apiKey: config.cognigyApiKey };
+  }
+  return { mode: "endpoint", endpointBaseUrl: config.cognigyEndpointBaseUrl ?? "" };
+}
+
+/** Chatwoot client for dead-letter notes, when a token is configured. */
+function notesClient(config: RelayConfig) {
+  const { chatwootBaseUrl, chatwootApiToken } = config;
+  if (chatwootBaseUrl === null || chatwootApiToken === null) return null;
+  return (accountId: number) =>
+    createChatwootClient({ baseUrl: chatwootBaseUrl, accountId, apiKey: chatwootApiToken, deadline: createDeadline(15_000), requestTimeoutMs: 10_000, secrets: [chatwootApiToken, config.relaySecret] });
+}
+
+export interface RelayServiceOptions {
+  logger?: boolean;
+  now?: () => number;
+  policy?: typeof DEFAULT_RETRY_POLICY;
+}
+
+/**
+ * Wires the relay: outbox, metrics, injector, worker and HTTP app. `start`
+ * listens and starts delivering; `stop` stops intake, lets in-flight
+ * deliveries finish and leaves the rest in the outbox.
+ */
+export function createRelayService(config: RelayConfig, options: RelayServiceOptions = {}) {
+  const outbox = openOutbox(config.dataDir);
+  const metrics = createRelayMetrics(() => outbox.depth());
+  const log = pino(options.logger === false ? { level: "silent" } : { level: config.logLevel });
+  const worker = createDeliveryWorker({
+    outbox,
+    inject: createCognigyInjector(injectTarget(config)),
+    chatwoot: notesClient(config),
+    relaySecret: config.relaySecret,
+    policy: { ...(options.policy ?? DEFAULT_RETRY_POLICY), maxAgeMs: config.deliveryMaxAgeMs },
+    reorderWindowMs: config.reorderWindowMs,
+    concurrency: DELIVERY_CONCURRENCY,
+    metrics,
+    log,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const app = buildRelayApp({ config, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}) });
+  const prune = setInterval(() => outbox.pruneSeen(Date.now() - SEEN_RETENTION_MS), 3_600_000);
+  prune.unref();
+  return {
+    app,
+    outbox,
+    metrics,
+    worker,
+    async start(): Promise<string> {
+      const address = await app.listen({ port: config.port, host: config.host });
+      worker.start();
+      return address;
+    },
+    async stop(): Promise<void> {
+      clearInterval(prune);
+      await app.close();
+      await worker.stop();
+      outbox.close();
+    },
+  };
+}
+
+export type RelayService = ReturnType<typeof createRelayService>;

@@ -1,0 +1,55 @@
+import { isRecord, readNonEmptyString, readNumber, readPositiveInteger, readRecord, readString, type JsonRecord } from "../core/json-guards";
+
+/** Readers for the parts of Chatwoot's webhook payloads the relay uses (chatwoot-facts.md §2.4). */
+
+/** Message events nest the conversation; conversation events are the conversation. */
+export function conversationOf(payload: JsonRecord): JsonRecord {
+  return typeof payload.event === "string" && payload.event.startsWith("message_") ? readRecord(payload.conversation) : payload;
+}
+
+export function inboxIdOf(payload: JsonRecord, conversation: JsonRecord): number | undefined {
+  return readPositiveInteger(readRecord(payload.inbox).id) ?? readPositiveInteger(conversation.inbox_id);
+}
+
+/** `account` is on message payloads, and on conversation payloads since 4.14.2. */
+export function accountIdOf(payload: JsonRecord, conversation: JsonRecord): number {
+  return readPositiveInteger(readRecord(payload.account).id) ?? readPositiveInteger(readRecord(conversation.account).id) ?? readPositiveInteger(conversation.account_id) ?? 0;
+}
+
+/** The contact's source id, from the conversation's contact_inbox or its last message. */
+export function sourceIdOf(conversation: JsonRecord): string | undefined {
+  const direct = readNonEmptyString(readRecord(conversation.contact_inbox).source_id);
+  if (direct !== undefined) return direct;
+  const [last] = Array.isArray(conversation.messages) ? conversation.messages : [];
+  return readNonEmptyString(readRecord(readRecord(readRecord(last).conversation).contact_inbox).source_id);
+}
+
+/** ISO string (messages) or epoch seconds (conversations) → epoch ms. */
+export function timeOf(value: unknown): number | undefined {
+  if (typeof value === "string" && !/^\d+(\.\d+)?$/.test(value)) {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  const seconds = readNumber(value);
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+/** `changed_attributes` is a list of one-key objects: `[{status: {previous_value, current_value}}]`. */
+export function changeOf(payload: JsonRecord, attribute: string): { previous: unknown; current: unknown } | undefined {
+  if (!Array.isArray(payload.changed_attributes)) return undefined;
+  for (const item of payload.changed_attributes) {
+    if (isRecord(item) && isRecord(item[attribute])) {
+      const change = readRecord(item[attribute]);
+      return { previous: change.previous_value, current: change.current_value };
+    }
+  }
+  return undefined;
+}
+
+export function displayName(person: JsonRecord): string {
+  return readNonEmptyString(person.available_name) ?? readNonEmptyString(person.name) ?? "Agent";
+}
+
+export function text(value: unknown): string {
+  return readString(value) ?? "";
+}
