@@ -3,6 +3,7 @@ import type { HistoryTurn } from "../../src/core/handover-state";
 import { DEFAULT_HISTORY_LIMITS, parseTranscript } from "../../src/core/history";
 import { isRecord, readBoolean, readNumber, readPositiveInteger, type JsonRecord } from "../../src/core/json-guards";
 import { ROUTE_ATTRIBUTE } from "../../src/core/route-seal";
+import { configList, configString } from "../../src/cognigy/config-values";
 import { normaliseContextKey } from "../../src/cognigy/handover-context";
 
 export interface HandoverConfig {
@@ -36,7 +37,7 @@ function fail<T>(field: string, problem: string): ParseResult<T> {
 }
 
 function text(value: unknown): string {
-  return typeof value === "string" ? value.trim() : typeof value === "number" ? String(value) : "";
+  return configString(value).trim();
 }
 
 /** An optional id field: empty means "not set"; anything else must be a positive whole number. */
@@ -72,11 +73,6 @@ function parseCustomAttributes(value: unknown): ParseResult<JsonRecord> {
   return { ok: true, value };
 }
 
-function parseLabels(value: unknown): string[] {
-  const items = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [];
-  return [...new Set(items.map(text).filter((item) => item !== ""))];
-}
-
 /** Checks the Handover node's fields once; the first problem is reported with its field name. */
 export function parseHandoverConfig(raw: object): ParseResult<HandoverConfig> {
   const config: JsonRecord = isRecord(raw) ? raw : {};
@@ -102,7 +98,7 @@ export function parseHandoverConfig(raw: object): ParseResult<HandoverConfig> {
     value: {
       inboxId,
       inboxIdentifier: inboxIdentifier === "" ? null : inboxIdentifier,
-      acceptedMessage: typeof config.acceptedMessage === "string" ? config.acceptedMessage : "",
+      acceptedMessage: configString(config.acceptedMessage),
       contact: contact.value,
       transcript: parseTranscript(config.history, DEFAULT_HISTORY_LIMITS),
       useCognigyTranscript: readBoolean(config.useCognigyTranscript) ?? true,
@@ -110,7 +106,7 @@ export function parseHandoverConfig(raw: object): ParseResult<HandoverConfig> {
       ...(agentId.value === undefined ? {} : { agentId: agentId.value }),
       ...(agentBotId.value === undefined ? {} : { agentBotId: agentBotId.value }),
       ...(priority === undefined ? {} : { priority }),
-      labels: parseLabels(config.labels),
+      labels: configList(config.labels),
       customAttributes: customAttributes.value,
       checkAvailability: readBoolean(config.checkAvailability) ?? false,
       respectBusinessHours: readBoolean(config.respectBusinessHours) ?? false,

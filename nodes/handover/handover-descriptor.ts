@@ -134,7 +134,7 @@ export const handoverNode = createNodeDescriptor({
   ],
   sections: [
     { key: "contact", label: label("Contact", "Kontakt"), defaultCollapsed: true, fields: ["contactIdentifier", "contactName", "contactEmail", "contactPhone"] },
-    { key: "history", label: label("History", "Verlauf"), defaultCollapsed: true, fields: ["history", "useCognigyTranscript"] },
+    { key: "historyOptions", label: label("History", "Verlauf"), defaultCollapsed: true, fields: ["history", "useCognigyTranscript"] },
     { key: "routing", label: label("Routing", "Weiterleitung"), defaultCollapsed: true, fields: ["teamId", "agentId", "labels", "priority", "customAttributes"] },
     {
       key: "availability",
@@ -149,7 +149,7 @@ export const handoverNode = createNodeDescriptor({
     { type: "field", key: "inboxId" },
     { type: "field", key: "acceptedMessage" },
     { type: "section", key: "contact" },
-    { type: "section", key: "history" },
+    { type: "section", key: "historyOptions" },
     { type: "section", key: "routing" },
     { type: "section", key: "availability" },
     { type: "section", key: "advanced" },

@@ -1,13 +1,16 @@
 import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
 import type { ChatwootClient } from "../../src/chatwoot/chatwoot-client";
-import type { ContactInboxRef } from "../../src/chatwoot/chatwoot-types";
 import type { ConversationState } from "../../src/core/handover-state";
 import { ROUTE_ATTRIBUTE } from "../../src/core/route-seal";
 import { messageSourceId } from "../../src/core/source-id";
 import type { HandoverConfig } from "./handover-config";
+import type { ContactRef } from "./resolve-contact";
 
 export interface OpenedConversation {
   id: number;
+  contactId: number | null;
+  /** Chatwoot returned a conversation that existed before (inbox locked to one conversation per contact). */
+  existed: boolean;
   warnings: string[];
 }
 
@@ -23,17 +26,12 @@ export async function attempt(warnings: string[], step: () => Promise<unknown>):
 
 /**
  * Creates the conversation with route, team, agent, attributes and the user's
- * message in one request. Only when Chatwoot returns an existing conversation
- * (inbox locked to one conversation) or forces it to pending (an agent bot is
- * active) does it cost a further request.
+ * message in one request. Labels and priority cost one request each. When
+ * Chatwoot returns the contact's earlier conversation (inbox locked to one
+ * conversation), its route is replaced and, if resolved, it is reopened; when
+ * it forces a new one to pending (an agent bot is active), it is opened.
  */
-export async function createConversation(
-  client: ChatwootClient,
-  config: HandoverConfig,
-  contact: ContactInboxRef,
-  sealedRoute: string,
-  triggerText: string,
-): Promise<OpenedConversation> {
+export async function createConversation(client: ChatwootClient, config: HandoverConfig, contact: ContactRef, sealedRoute: string, triggerText: string): Promise<OpenedConversation> {
   const created = await client.createConversation({
     inboxId: config.inboxId,
     contactId: contact.contactId,
@@ -43,47 +41,31 @@ export async function createConversation(
     ...(config.agentId === undefined ? {} : { assigneeId: config.agentId }),
     ...(triggerText === "" ? {} : { firstIncomingMessage: triggerText }),
   });
-  const warnings: string[] = [];
-  if (created.customAttributes[ROUTE_ATTRIBUTE] !== sealedRoute) {
-    await client.setCustomAttributes(created.id, { ...created.customAttributes, ...config.customAttributes, [ROUTE_ATTRIBUTE]: sealedRoute });
-  }
-  if (created.status === "resolved") {
+  const existed = created.customAttributes[ROUTE_ATTRIBUTE] !== sealedRoute;
+  if (!existed && created.status === "resolved") {
     throw new ChatwootApiError("create conversation", "refused", `Chatwoot created conversation ${created.id} as resolved: the contact is blocked in Chatwoot.`);
   }
-  if (created.status === "pending") {
-    await attempt(warnings, () => client.toggleStatus(created.id, "open"));
-  }
-  if (config.labels.length > 0) {
-    await attempt(warnings, () => client.setLabels(created.id, [...new Set([...created.labels, ...config.labels])]));
-  }
-  if (config.priority !== undefined) {
-    const { priority } = config;
-    await attempt(warnings, () => client.setPriority(created.id, priority));
-  }
-  return { id: created.id, warnings };
+  const warnings: string[] = [];
+  if (existed) await client.setCustomAttributes(created.id, { ...created.customAttributes, ...config.customAttributes, [ROUTE_ATTRIBUTE]: sealedRoute });
+  if (created.status === "pending" || (existed && created.status === "resolved")) await attempt(warnings, () => client.toggleStatus(created.id, "open"));
+  if (config.labels.length > 0) await attempt(warnings, () => client.setLabels(created.id, [...new Set([...created.labels, ...config.labels])]));
+  const { priority } = config;
+  if (priority !== undefined) await attempt(warnings, () => client.setPriority(created.id, priority));
+  return { id: created.id, contactId: created.contactId ?? contact.contactId, existed, warnings };
 }
 
 /**
  * Continues the user's previous conversation (still live, or resolved within
- * the reopen window): re-seals the route if the Cognigy session changed, and
- * posts the user's message, which reopens a resolved conversation.
+ * the reopen window), with its agent, team and labels: re-seals the route if
+ * the Cognigy session changed, and posts the user's message (once per input),
+ * which reopens a resolved conversation.
  */
-export async function reuseConversation(
-  client: ChatwootClient,
-  previous: ConversationState,
-  sessionId: string,
-  sealedRoute: string,
-  triggerText: string,
-  inputId: string,
-): Promise<OpenedConversation> {
+export async function reuseConversation(client: ChatwootClient, previous: ConversationState, sessionId: string, sealedRoute: string, trigger: { text: string; inputId: string; alreadyPosted: boolean }): Promise<OpenedConversation> {
   if (previous.sessionId !== sessionId) {
     const current = await client.getConversation(previous.id);
     await client.setCustomAttributes(previous.id, { ...current.customAttributes, [ROUTE_ATTRIBUTE]: sealedRoute });
   }
-  if (triggerText === "") {
-    await client.toggleStatus(previous.id, "open");
-  } else {
-    await client.postMessage(previous.id, { content: triggerText, messageType: "incoming", sourceId: messageSourceId("input", inputId) });
-  }
-  return { id: previous.id, warnings: [] };
+  if (trigger.text === "") await client.toggleStatus(previous.id, "open");
+  else if (!trigger.alreadyPosted) await client.postMessage(previous.id, { content: trigger.text, messageType: "incoming", sourceId: messageSourceId("input", trigger.inputId) });
+  return { id: previous.id, contactId: null, existed: true, warnings: [] };
 }

@@ -1,56 +1,62 @@
 import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
 import type { ChatwootClient, ContactFields } from "../../src/chatwoot/chatwoot-client";
-import type { ContactInboxRef } from "../../src/chatwoot/chatwoot-types";
 import type { ContactCache } from "../../src/core/handover-state";
+import { contactSourceId } from "./contact-source-id";
 import type { HandoverConfig } from "./handover-config";
 
+/** The contact in the inbox; `contactId` is null when only its (derived) source id is known. */
+export interface ContactRef {
+  contactId: number | null;
+  sourceId: string;
+}
+
 export interface ResolvedContact {
-  ref: ContactInboxRef;
-  cache: ContactCache;
+  ref: ContactRef;
   warnings: string[];
 }
 
-function withSource(cache: ContactCache | null, account: string, identifier: string, contactId: number, inboxId: number, sourceId: string): ContactCache {
+/** Remembers the contact's id and source id for this account, so a later handover skips the lookup. */
+export function cacheContact(cache: ContactCache | null, account: string, identifier: string, contactId: number, inboxId: number, sourceId: string): ContactCache {
   const keep = cache !== null && cache.account === account && cache.identifier === identifier && cache.contactId === contactId;
   return { account, identifier, contactId, sourceIds: { ...(keep ? cache.sourceIds : {}), [String(inboxId)]: sourceId } };
 }
 
-/** Chatwoot refuses a second contact with the same identifier, email or phone (422). */
-async function createOrFind(client: ChatwootClient, inboxId: number, fields: ContactFields): Promise<{ ref: ContactInboxRef; warnings: string[] }> {
-  try {
-    return { ref: await client.createContact(inboxId, fields), warnings: [] };
-  } catch (error: unknown) {
-    if (!(error instanceof ChatwootApiError) || error.status !== 422) throw error;
-  }
-  const [existing] = await client.findContactsByIdentifier(fields.identifier);
+function cachedRef(config: HandoverConfig, cache: ContactCache | null, account: string): { cached: ContactCache | null; ref: ContactRef | null } {
+  const cached = cache !== null && cache.account === account && cache.identifier === config.contact.identifier ? cache : null;
+  const sourceId = cached?.sourceIds[String(config.inboxId)];
+  return { cached, ref: cached !== null && sourceId !== undefined ? { contactId: cached.contactId, sourceId } : null };
+}
+
+/** After a 422 (the identifier, email or phone is taken): the existing contact, never a duplicate, never someone else's. */
+export async function findExisting(client: ChatwootClient, config: HandoverConfig, sourceId: string): Promise<ResolvedContact> {
+  const [existing] = await client.findContactsByIdentifier(config.contact.identifier);
   if (existing !== undefined) {
-    const sourceId = existing.inboxes.find((item) => item.inboxId === inboxId)?.sourceId ?? (await client.createContactInbox(existing.id, inboxId));
-    return { ref: { contactId: existing.id, sourceId }, warnings: [] };
+    const known = existing.inboxes.find((item) => item.inboxId === config.inboxId)?.sourceId;
+    return { ref: { contactId: existing.id, sourceId: known ?? (await client.createContactInbox(existing.id, config.inboxId, sourceId)) }, warnings: [] };
   }
-  // The email or phone number belongs to another contact: never attach this user to that contact.
-  const ref = await client.createContact(inboxId, { identifier: fields.identifier, ...(fields.name === undefined ? {} : { name: fields.name }) });
-  return { ref, warnings: ["The contact's email or phone number belongs to another Chatwoot contact; the contact was created without them."] };
+  const fields: ContactFields = { identifier: config.contact.identifier, ...(config.contact.name === undefined ? {} : { name: config.contact.name }) };
+  const created = await client.createContact(config.inboxId, sourceId, fields);
+  return { ref: created, warnings: ["The contact's email or phone number belongs to another Chatwoot contact; the contact was created without them."] };
 }
 
 /**
  * Finds or creates the user's Chatwoot contact in the inbox, without duplicates:
- * from the cache (no request), through the public inbox API (agent-bot tokens),
- * or by creating it and falling back to a lookup when it already exists.
+ * from the cache (no request); through the public inbox API (agent-bot tokens);
+ * or by creating it. When Chatwoot says it exists (422), the derived source id
+ * is returned without a lookup (contactId null): creating the conversation with
+ * it either works (a returning user) or answers 404, and the caller then uses
+ * findExisting.
  */
 export async function resolveContact(client: ChatwootClient, config: HandoverConfig, cache: ContactCache | null, account: string): Promise<ResolvedContact> {
-  const { identifier } = config.contact;
-  const cachedContact = cache !== null && cache.account === account && cache.identifier === identifier ? cache : null;
-  const cachedSource = cachedContact?.sourceIds[String(config.inboxId)];
-  if (cachedContact !== null && cachedSource !== undefined) {
-    return { ref: { contactId: cachedContact.contactId, sourceId: cachedSource }, cache: cachedContact, warnings: [] };
+  const { cached, ref } = cachedRef(config, cache, account);
+  if (ref !== null) return { ref, warnings: [] };
+  const sourceId = contactSourceId(config.inboxId, config.contact.identifier);
+  if (config.inboxIdentifier !== null) return { ref: await client.createPublicContact(config.inboxIdentifier, sourceId, config.contact), warnings: [] };
+  if (cached !== null) return { ref: { contactId: cached.contactId, sourceId: await client.createContactInbox(cached.contactId, config.inboxId, sourceId) }, warnings: [] };
+  try {
+    return { ref: await client.createContact(config.inboxId, sourceId, config.contact), warnings: [] };
+  } catch (error: unknown) {
+    if (!(error instanceof ChatwootApiError) || error.status !== 422) throw error;
   }
-  let result: { ref: ContactInboxRef; warnings: string[] };
-  if (config.inboxIdentifier !== null) {
-    result = { ref: await client.createPublicContact(config.inboxIdentifier, config.contact), warnings: [] };
-  } else if (cachedContact !== null) {
-    result = { ref: { contactId: cachedContact.contactId, sourceId: await client.createContactInbox(cachedContact.contactId, config.inboxId) }, warnings: [] };
-  } else {
-    result = await createOrFind(client, config.inboxId, config.contact);
-  }
-  return { ...result, cache: withSource(cachedContact, account, identifier, result.ref.contactId, config.inboxId, result.ref.sourceId) };
+  return { ref: { contactId: null, sourceId }, warnings: [] };
 }

@@ -4,7 +4,7 @@ import { createDeadline } from "../../src/chatwoot/deadline";
 import type { HandoverState, HistoryTurn, StoredError } from "../../src/core/handover-state";
 import { DEFAULT_HISTORY_LIMITS, parseTranscript } from "../../src/core/history";
 import { readRecord } from "../../src/core/json-guards";
-import { findChildId } from "../../src/cognigy/child-exits";
+import { takeExit } from "../../src/cognigy/child-exits";
 import { normaliseContextKey, readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
 import { requireApi, type NodeApi } from "../../src/cognigy/node-api";
 import { readTurnInput, routeProblem } from "../../src/cognigy/turn-input";
@@ -20,8 +20,7 @@ export const HANDOVER_REQUEST_TIMEOUT_MS = 8_000;
 type Exit = keyof typeof HANDOVER_EXITS;
 
 function leave(api: NodeApi, childConfigs: INodeFunctionBaseParams["childConfigs"], exit: Exit): void {
-  const id = findChildId(childConfigs, HANDOVER_EXITS[exit]);
-  if (id !== undefined) api.setNextNode(id);
+  takeExit(api, childConfigs, HANDOVER_EXITS[exit]);
 }
 
 function configurationError(api: NodeApi, params: INodeFunctionBaseParams, key: string, state: HandoverState, message: string): void {

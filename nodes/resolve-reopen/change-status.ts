@@ -39,14 +39,15 @@ export async function changeStatus(client: ChatwootClient, request: StatusReques
   const isStored = stored !== null && stored.id === id;
   try {
     const target = TARGET_STATUS[request.action];
-    if (isStored && target !== "resolved" && stored.sessionId !== request.route.sessionId && request.route.urlToken !== "") {
+    const reseal = isStored && target !== "resolved" && stored.sessionId !== request.route.sessionId && request.route.urlToken !== "";
+    if (reseal) {
       const sealed = sealRoute(request.route, { inboxId: stored.inboxId, sourceId: stored.sourceId }, request.relaySecret);
       const current = await client.getConversation(id);
       await client.setCustomAttributes(id, { ...current.customAttributes, [ROUTE_ATTRIBUTE]: sealed });
     }
     const status = await client.toggleStatus(id, target);
     if (!isStored) return { kind: "success", status, state: { ...state, error: null } };
-    const conversation = { ...stored, sessionId: target === "resolved" ? stored.sessionId : request.route.sessionId, endedAt: target === "resolved" ? now : null };
+    const conversation = { ...stored, sessionId: reseal ? request.route.sessionId : stored.sessionId, endedAt: target === "resolved" ? now : null, lastActivityAt: now };
     return { kind: "success", status, state: { ...state, status: target === "resolved" ? "ended" : "live", conversation, error: null } };
   } catch (error: unknown) {
     if (!(error instanceof ChatwootApiError)) throw error;

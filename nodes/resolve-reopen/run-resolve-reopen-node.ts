@@ -3,7 +3,7 @@ import { createChatwootClient } from "../../src/chatwoot/chatwoot-client";
 import { createDeadline } from "../../src/chatwoot/deadline";
 import type { StoredError } from "../../src/core/handover-state";
 import { readPositiveInteger, readRecord } from "../../src/core/json-guards";
-import { findChildId } from "../../src/cognigy/child-exits";
+import { takeExit } from "../../src/cognigy/child-exits";
 import { normaliseContextKey, readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
 import { requireApi } from "../../src/cognigy/node-api";
 import { readTurnInput } from "../../src/cognigy/turn-input";
@@ -12,6 +12,9 @@ import { changeStatus, type StatusAction } from "./change-status";
 import { RESOLVE_REOPEN_EXITS } from "./resolve-reopen-exits";
 
 const ACTIONS: readonly StatusAction[] = ["resolve", "reopen", "pending"];
+/** Of Cognigy's 20 s per node execution, the Chatwoot calls may use 15 s, each at most 8 s. */
+export const STATUS_BUDGET_MS = 15_000;
+export const STATUS_REQUEST_TIMEOUT_MS = 8_000;
 
 /** The Resolve/Reopen node: a thin adapter from Cognigy's node API to changeStatus. */
 export async function runResolveReopenNode(params: INodeFunctionBaseParams): Promise<void> {
@@ -19,10 +22,7 @@ export async function runResolveReopenNode(params: INodeFunctionBaseParams): Pro
   const raw = readRecord(params.config);
   const key = normaliseContextKey(raw.contextKey);
   const state = readHandoverState(params.cognigy.context, key);
-  const exit = (name: keyof typeof RESOLVE_REOPEN_EXITS): void => {
-    const id = findChildId(params.childConfigs, RESOLVE_REOPEN_EXITS[name]);
-    if (id !== undefined) api.setNextNode(id);
-  };
+  const exit = (name: keyof typeof RESOLVE_REOPEN_EXITS): void => takeExit(api, params.childConfigs, RESOLVE_REOPEN_EXITS[name]);
   const refuse = (message: string): void => {
     const error: StoredError = { operation: "configuration", kind: "configuration", status: null, message, at: Date.now() };
     api.log("error", message);
@@ -38,7 +38,7 @@ export async function runResolveReopenNode(params: INodeFunctionBaseParams): Pro
   if (idText !== "" && conversationId === null) return refuse(`Chatwoot Resolve/Reopen: field "conversationId" must be a positive whole number, got "${idText.slice(0, 40)}".`);
   const input = readTurnInput(params.cognigy.input);
   const { apiKey, relaySecret } = connection.connection;
-  const client = createChatwootClient({ ...connection.connection, deadline: createDeadline(15_000), requestTimeoutMs: 8_000, secrets: [apiKey, relaySecret] });
+  const client = createChatwootClient({ ...connection.connection, deadline: createDeadline(STATUS_BUDGET_MS), requestTimeoutMs: STATUS_REQUEST_TIMEOUT_MS, secrets: [apiKey, relaySecret] });
   const outcome = await changeStatus(client, {
     action,
     conversationId,

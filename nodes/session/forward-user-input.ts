@@ -9,7 +9,11 @@ import type { TurnInput } from "../../src/cognigy/turn-input";
 import { outcome, type SessionOutcome } from "./session-outcome";
 import type { SessionConfig } from "./session-config";
 
-export type Download = (source: AttachmentSource) => Promise<UploadFile>;
+/** Downloads one file of at most `maxBytes`. */
+export type Download = (source: AttachmentSource, maxBytes: number) => Promise<UploadFile>;
+
+/** All files of one message together: Chatwoot's 40 MB upload limit, and bounded memory in Cognigy's runtime. */
+export const MAX_MESSAGE_ATTACHMENT_BYTES = 40 * 1024 * 1024;
 
 export interface ForwardRequest {
   config: SessionConfig;
@@ -41,14 +45,21 @@ async function cancel(client: ChatwootClient, request: ForwardRequest): Promise<
   }
 }
 
+/** One file after the other, within the message's byte budget (the download deadline bounds the time). */
 async function downloadAll(sources: AttachmentSource[], download: Download): Promise<{ files: UploadFile[]; failures: string[] }> {
-  const results = await Promise.allSettled(sources.map(download));
   const files: UploadFile[] = [];
   const failures: string[] = [];
-  results.forEach((result, index) => {
-    if (result.status === "fulfilled") files.push(result.value);
-    else failures.push(`${sources[index]?.name || "file"} (${result.reason instanceof Error ? result.reason.message : "download failed"})`);
-  });
+  let budget = MAX_MESSAGE_ATTACHMENT_BYTES;
+  for (const source of sources) {
+    try {
+      if (budget <= 0) throw new Error(`the message's files exceed ${MAX_MESSAGE_ATTACHMENT_BYTES / 1024 / 1024} MB`);
+      const file = await download(source, budget);
+      budget -= file.data.length;
+      files.push(file);
+    } catch (error: unknown) {
+      failures.push(`${source.name || "file"} (${error instanceof Error ? error.message : "download failed"})`);
+    }
+  }
   return { files, failures };
 }
 

@@ -1,6 +1,6 @@
 import { withHandledEvent, type HandoverState } from "../../src/core/handover-state";
 import type { RelayEventBody } from "../../src/core/relay-event";
-import { renderAgentMessage, renderLinkButton, type Output } from "../../src/cognigy/agent-output";
+import { clipOutput, renderAgentMessage, renderLinkButton, type Output } from "../../src/cognigy/agent-output";
 import { outcome, type SessionOutcome } from "./session-outcome";
 import type { SessionConfig } from "./session-config";
 
@@ -31,16 +31,16 @@ export function handleRelayEvent(event: RelayEventBody, current: HandoverState, 
     return outcome("stop", null, [], [{ level: "info", message: `ignored ${event.type} for conversation ${event.conversationId}, which is not this session's handover` }]);
   }
   const state = withHandledEvent(current, event.id);
-  const conversation = current.conversation;
+  const conversation = { ...current.conversation, lastActivityAt: now };
   switch (event.type) {
     case "agent_message":
       return outcome("stop", { ...state, conversation: { ...conversation, agentAnswered: true } }, renderAgentMessage(event.text, event.attachments));
     case "template_message":
-      return outcome("stop", state, say(event.text));
+      return outcome("stop", { ...state, conversation }, say(clipOutput(event.text)));
     case "csat":
-      return outcome("stop", state, config.forwardCsat ? [renderLinkButton(event.text, config.csatButtonTitle, event.link)] : []);
+      return outcome("stop", state, config.forwardCsat ? [renderLinkButton(clipOutput(event.text), config.csatButtonTitle, event.link)] : []);
     case "agent_assigned":
-      return outcome("stop", state, say(config.agentJoinedMessage.split("{agent}").join(event.agentName)));
+      return outcome("stop", { ...state, conversation }, say(config.agentJoinedMessage.split("{agent}").join(event.agentName)));
     case "status_changed":
       return onStatus(event, state, config, now);
   }

@@ -1,5 +1,7 @@
+import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
 import type { ChatwootClient } from "../../src/chatwoot/chatwoot-client";
-import type { HandoverState } from "../../src/core/handover-state";
+import type { ConversationState, HandoverState } from "../../src/core/handover-state";
+import type { Output } from "../../src/cognigy/agent-output";
 import { recordTurn } from "../../src/core/history";
 import { verifyRelayEvent } from "../../src/core/relay-event-signature";
 import type { TurnInput } from "../../src/cognigy/turn-input";
@@ -31,19 +33,48 @@ function attachmentNote(input: TurnInput): string {
  * agent is on, recorded for the history while the bot is in charge.
  */
 export async function handleSessionInput(client: ChatwootClient, download: Download, request: SessionRequest): Promise<SessionOutcome> {
-  const { input, state, config, now } = request;
+  const { input, config, now } = request;
+  let { state } = request;
   const logs: SessionOutcome["logs"] = [];
   if (input.data.chatwoot !== undefined) {
     const verified = verifyRelayEvent(input.data.chatwoot, request.relaySecret, input.sessionId, now);
     if (verified.ok) return handleRelayEvent(verified.event, state, config, now);
     logs.push({ level: "warn", message: `input.data.chatwoot was not accepted as a relay event (${verified.reason}); treated as the user's input` });
+    // An event that came too late (or with another secret) has no text: nothing for the agent or the bot.
+    if (input.text.trim() === "" && !Array.isArray(input.data.attachments)) return outcome("stop", null, [], logs);
   }
   const { conversation } = state;
   if (state.status === "live" && conversation !== null) {
-    return withLogs(await forwardUserInput(client, download, { config, input, state, conversation, now }), logs);
+    if (!timedOut(config, conversation.lastActivityAt, now)) return withLogs(await forwardUserInput(client, download, { config, input, state, conversation, now }), logs);
+    const ended = await endInactiveHandover(client, state, conversation, now);
+    state = ended.state;
+    logs.push(...ended.logs);
+    return recordForBot({ input, config, state, now }, logs, config.inactivityMessage.trim() === "" ? [] : [{ text: config.inactivityMessage }], true);
   }
+  return recordForBot({ input, config, state, now }, logs, [], false);
+}
+
+function timedOut(config: SessionConfig, lastActivityAt: number, now: number): boolean {
+  return config.inactivityMinutes > 0 && now - lastActivityAt > config.inactivityMinutes * 60_000;
+}
+
+/** The agent's side has been silent too long: resolve the conversation (if Chatwoot answers) and give the user back to the bot. */
+async function endInactiveHandover(client: ChatwootClient, state: HandoverState, conversation: ConversationState, now: number): Promise<{ state: HandoverState; logs: SessionOutcome["logs"] }> {
+  const logs: SessionOutcome["logs"] = [{ level: "info", message: `handover of conversation ${conversation.id} ended after inactivity` }];
+  try {
+    await client.toggleStatus(conversation.id, "resolved");
+  } catch (error: unknown) {
+    if (!(error instanceof ChatwootApiError)) throw error;
+    logs.push({ level: "warn", message: error.message });
+  }
+  return { state: { ...state, status: "ended", conversation: { ...conversation, endedAt: now } }, logs };
+}
+
+/** The bot is in charge: the user's turn is recorded for a later handover's history and the flow continues. */
+function recordForBot(request: Omit<SessionRequest, "relaySecret">, logs: SessionOutcome["logs"], outputs: Output[], stateChanged: boolean): SessionOutcome {
+  const { input, config, state, now } = request;
   const text = `${input.text.trim()}${attachmentNote(input)}`.trim();
-  if (!config.recordHistory || text === "") return outcome("continue", null, [], logs);
+  if (!config.recordHistory || text === "") return outcome("continue", stateChanged ? state : null, outputs, logs);
   const recorded: HandoverState = { ...state, history: recordTurn(state.history, { role: "user", text, at: now }, config.historyLimits) };
-  return outcome("continue", recorded, [], logs);
+  return outcome("continue", recorded, outputs, logs);
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from "../../src/core/history";
 import { readBoolean, readNumber, readRecord, type JsonRecord } from "../../src/core/json-guards";
+import { configList as list, configString as text } from "../../src/cognigy/config-values";
 import { normaliseContextKey } from "../../src/cognigy/handover-context";
 
 export interface SessionConfig {
@@ -18,15 +19,9 @@ export interface SessionConfig {
   csatButtonTitle: string;
   /** Hosts user attachments may be downloaded from; empty: any public host. */
   attachmentHosts: string[];
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
-function list(value: unknown): string[] {
-  const items = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [];
-  return items.map((item) => (typeof item === "string" ? item.trim() : "")).filter((item) => item !== "");
+  /** End the handover when the agent's side has been silent this long (0: never). */
+  inactivityMinutes: number;
+  inactivityMessage: string;
 }
 
 /** Reads the Session node's fields; every field has a safe default, so there is nothing to refuse. */
@@ -46,5 +41,7 @@ export function parseSessionConfig(raw: object): SessionConfig {
     forwardCsat: readBoolean(config.forwardCsat) ?? true,
     csatButtonTitle: text(config.csatButtonTitle).trim() || "Rate the conversation",
     attachmentHosts: list(config.attachmentHosts).map((item) => item.toLowerCase()),
+    inactivityMinutes: Math.max(0, readNumber(config.inactivityMinutes) ?? 0),
+    inactivityMessage: text(config.inactivityMessage),
   };
 }

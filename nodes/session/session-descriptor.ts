@@ -31,8 +31,9 @@ export const sessionNode = createNodeDescriptor({
     {
       key: "reopenedMessage",
       type: "cognigyText",
-      label: label("Message when the agent reopens", "Nachricht, wenn der Agent wieder öffnet"),
-      defaultValue: "",
+      label: label("Message when the conversation reopens", "Nachricht, wenn das Gespräch wieder geöffnet wird"),
+      description: label("Said when an agent (or the user's late message) reopens it after 'back to the bot'.", "Wird gesagt, wenn ein Agent (oder eine späte Nachricht) es nach der Rückkehr zum Bot wieder öffnet."),
+      defaultValue: "You are connected with our team again.",
     },
     {
       key: "agentJoinedMessage",
@@ -76,6 +77,21 @@ export const sessionNode = createNodeDescriptor({
       defaultValue: "",
     },
     {
+      key: "inactivityMinutes",
+      type: "number",
+      label: label("End after inactivity (minutes)", "Nach Inaktivität beenden (Minuten)"),
+      description: label("Return the user to the bot when the agent's side has been silent this long. 0 = never.", "Benutzer zum Bot zurückgeben, wenn die Agentenseite so lange still war. 0 = nie."),
+      defaultValue: 0,
+      params: { min: 0, max: 1440 },
+    },
+    {
+      key: "inactivityMessage",
+      type: "cognigyText",
+      label: label("Message when the handover times out", "Nachricht bei Zeitüberschreitung"),
+      defaultValue: "",
+      condition: { key: "inactivityMinutes", value: 0, negate: true },
+    },
+    {
       key: "recordHistory",
       type: "toggle",
       label: label("Record history for the agent", "Verlauf für den Agenten aufzeichnen"),
@@ -112,7 +128,12 @@ export const sessionNode = createNodeDescriptor({
       defaultCollapsed: false,
       fields: ["resolvedMessage", "reopenedMessage", "agentJoinedMessage", "forwardCsat", "csatButtonTitle"],
     },
-    { key: "cancel", label: label("Cancel", "Abbrechen"), defaultCollapsed: true, fields: ["cancelKeywords", "cancelIntent", "cancelledMessage"] },
+    {
+      key: "cancel",
+      label: label("Cancel and timeout", "Abbruch und Zeitlimit"),
+      defaultCollapsed: true,
+      fields: ["cancelKeywords", "cancelIntent", "cancelledMessage", "inactivityMinutes", "inactivityMessage"],
+    },
     { key: "history", label: label("History", "Verlauf"), defaultCollapsed: true, fields: ["recordHistory", "historyMaxTurns"] },
     { key: "advanced", label: label("Advanced", "Erweitert"), defaultCollapsed: true, fields: ["attachmentHosts", "contextKey"] },
   ],

@@ -1,6 +1,7 @@
 import axios, { type AxiosResponse, type LookupAddressEntry } from "axios";
 import { promises as dns } from "dns";
 import type { UploadFile } from "../chatwoot/chatwoot-types";
+import type { Deadline } from "../chatwoot/deadline";
 import { checkAttachmentUrl } from "./attachment-policy";
 import { isPrivateAddress } from "./private-address";
 
@@ -17,9 +18,14 @@ export interface AttachmentSource {
 
 export interface FetchAttachmentOptions {
   allowedHosts: readonly string[];
+  /** What is left of the time for downloads; every hop (redirects included) gets at most that. */
+  deadline: Deadline;
+  /** Upper bound for one hop. */
   timeoutMs: number;
   maxBytes?: number;
 }
+
+const MIN_HOP_MS = 250;
 
 export class AttachmentError extends Error {
   override readonly name = "AttachmentError";
@@ -59,10 +65,12 @@ function failure(url: URL, error: unknown, maxBytes: number): AttachmentError {
  * the policy refuses; the caller checks each Location like the first URL.
  */
 async function getOnce(url: URL, options: FetchAttachmentOptions, maxBytes: number): Promise<AxiosResponse<ArrayBuffer>> {
+  const timeoutMs = options.deadline.timeoutFor(options.timeoutMs);
+  if (timeoutMs < MIN_HOP_MS) throw new AttachmentError(`could not download ${url.host}${url.pathname}: no time left`);
   return axios.get<ArrayBuffer>(url.href, {
     responseType: "arraybuffer",
-    timeout: options.timeoutMs,
-    signal: AbortSignal.timeout(options.timeoutMs),
+    timeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
     maxContentLength: maxBytes,
     maxRedirects: 0,
     validateStatus: (status) => status >= 200 && status < 400,

@@ -24,7 +24,8 @@ export interface ContactFields {
 
 export interface NewConversation {
   inboxId: number;
-  contactId: number;
+  /** Without it, Chatwoot finds the contact by `sourceId` (404 if there is no such contact in any inbox). */
+  contactId: number | null;
   sourceId: string;
   customAttributes: JsonRecord;
   teamId?: number;
@@ -60,8 +61,9 @@ export function createChatwootClient(options: ChatwootClientOptions) {
   const conversation = (id: number): string => `${account}/conversations/${segment(id)}`;
 
   return {
-    createContact(inboxId: number, fields: ContactFields): Promise<ContactInboxRef> {
-      return send("create contact", { method: "POST", path: `${account}/contacts`, body: { inbox_id: inboxId, ...contactBody(fields) } }, parseCreatedContact(inboxId));
+    createContact(inboxId: number, sourceId: string, fields: ContactFields): Promise<ContactInboxRef> {
+      const body = { inbox_id: inboxId, source_id: sourceId, ...contactBody(fields) };
+      return send("create contact", { method: "POST", path: `${account}/contacts`, body }, parseCreatedContact(inboxId));
     },
 
     findContactsByIdentifier(identifier: string): Promise<FoundContact[]> {
@@ -69,21 +71,27 @@ export function createChatwootClient(options: ChatwootClientOptions) {
       return send("find contact", { method: "POST", path: `${account}/contacts/filter`, body }, parseContactList);
     },
 
-    createContactInbox(contactId: number, inboxId: number): Promise<string> {
-      return send("add contact to inbox", { method: "POST", path: `${account}/contacts/${segment(contactId)}/contact_inboxes`, body: { inbox_id: inboxId } }, parseContactInbox);
+    createContactInbox(contactId: number, inboxId: number, sourceId: string): Promise<string> {
+      const path = `${account}/contacts/${segment(contactId)}/contact_inboxes`;
+      return send("add contact to inbox", { method: "POST", path, body: { inbox_id: inboxId, source_id: sourceId } }, parseContactInbox);
     },
 
-    /** Finds or creates the contact through the inbox's public API; works with agent-bot tokens. */
-    createPublicContact(inboxIdentifier: string, fields: ContactFields): Promise<ContactInboxRef> {
+    /**
+     * Finds or creates the contact through the inbox's public API; works with
+     * agent-bot tokens. That API also matches by email and phone, so only the
+     * identifier and name are sent: never another person's contact.
+     */
+    createPublicContact(inboxIdentifier: string, sourceId: string, fields: Pick<ContactFields, "identifier" | "name">): Promise<ContactInboxRef> {
       const path = `/public/api/v1/inboxes/${segment(inboxIdentifier)}/contacts`;
-      return send("create contact (public API)", { method: "POST", path, body: contactBody(fields), authenticated: false }, parsePublicContact);
+      const body = { identifier: fields.identifier, source_id: sourceId, ...(fields.name === undefined ? {} : { name: fields.name }) };
+      return send("create contact (public API)", { method: "POST", path, body, authenticated: false }, parsePublicContact);
     },
 
     createConversation(input: NewConversation): Promise<ConversationInfo> {
       const body: JsonRecord = {
         source_id: input.sourceId,
         inbox_id: input.inboxId,
-        contact_id: input.contactId,
+        ...(input.contactId === null ? {} : { contact_id: input.contactId }),
         custom_attributes: input.customAttributes,
         ...(input.teamId === undefined ? {} : { team_id: input.teamId }),
         ...(input.assigneeId === undefined ? {} : { assignee_id: input.assigneeId }),

@@ -66,7 +66,8 @@ export function parseConversation(body: unknown): ConversationInfo | undefined {
   const status = readStatus(record.status);
   if (id === undefined || inboxId === undefined || status === undefined) return undefined;
   const labels = readArray(record.labels).filter((item): item is string => typeof item === "string");
-  return { id, inboxId, status, labels, customAttributes: readRecord(record.custom_attributes) };
+  const contactId = readPositiveInteger(readRecord(readRecord(record.meta).sender).id) ?? null;
+  return { id, inboxId, contactId, status, labels, customAttributes: readRecord(record.custom_attributes) };
 }
 
 /** `POST /conversations/{id}/messages` → the message JSON. */

@@ -15,6 +15,8 @@ export interface FoundContact {
 export interface ConversationInfo {
   id: number;
   inboxId: number;
+  /** `meta.sender.id`: the contact. */
+  contactId: number | null;
   status: ConversationStatus;
   labels: string[];
   customAttributes: JsonRecord;

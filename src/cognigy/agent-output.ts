@@ -10,6 +10,16 @@ export interface Output {
 /** Budget for one relayed message: Cognigy allows 10 api calls, two go to saving state and stopping. */
 export const MAX_MESSAGE_OUTPUTS = 7;
 
+/** Cognigy's limit for a text; Chatwoot allows 150,000 characters, and api payloads end at 62 KB. */
+export const MAX_OUTPUT_TEXT = 10_000;
+
+/** Cuts a text to MAX_OUTPUT_TEXT code points, marking the cut. */
+export function clipOutput(text: string): string {
+  if (text.length <= MAX_OUTPUT_TEXT) return text;
+  const codePoints = Array.from(text);
+  return codePoints.length <= MAX_OUTPUT_TEXT ? text : `${codePoints.slice(0, MAX_OUTPUT_TEXT - 1).join("")}…`;
+}
+
 type MediaKind = Exclude<AttachmentKind, "file">;
 
 const DEFAULT_KEYS: Record<MediaKind, { key: string; urlField: string; altField: string }> = {
@@ -47,13 +57,13 @@ export function renderAttachment(attachment: RelayAttachment): Output {
 
 /** The outputs for an agent's message: its text, then each attachment; beyond the budget, the rest as links. */
 export function renderAgentMessage(text: string, attachments: readonly RelayAttachment[]): Output[] {
-  const outputs: Output[] = text.trim() === "" ? [] : [{ text }];
+  const outputs: Output[] = text.trim() === "" ? [] : [{ text: clipOutput(text) }];
   const room = MAX_MESSAGE_OUTPUTS - outputs.length;
   const fits = attachments.length <= room;
   const shown = fits ? attachments : attachments.slice(0, Math.max(room - 1, 0));
   outputs.push(...shown.map(renderAttachment));
   const rest = attachments.slice(shown.length);
-  if (rest.length > 0) outputs.push({ text: rest.map((item) => `📎 ${displayName(item)}: ${item.url}`).join("\n") });
+  if (rest.length > 0) outputs.push({ text: clipOutput(rest.map((item) => `📎 ${displayName(item)}: ${item.url}`).join("\n")) });
   return outputs;
 }
 

@@ -22,17 +22,15 @@ export class MissingApiError extends Error {
 export function requireApi(api: INodeExecutionAPI | undefined): NodeApi {
   if (api === undefined) throw new MissingApiError("The Cognigy node API is not available to this node.");
   const { say, addToContext, setNextNode, stopExecution, log } = api;
-  const missing = Object.entries({ say, addToContext, setNextNode, stopExecution })
-    .filter(([, fn]) => typeof fn !== "function")
-    .map(([name]) => name);
-  if (say === undefined || addToContext === undefined || setNextNode === undefined || stopExecution === undefined) {
-    throw new MissingApiError(`The Cognigy node API lacks ${missing.join(", ")}; this runtime cannot run the Chatwoot nodes.`);
+  if (typeof say !== "function" || typeof addToContext !== "function" || typeof setNextNode !== "function" || typeof stopExecution !== "function") {
+    const missing = Object.entries({ say, addToContext, setNextNode, stopExecution }).filter(([, fn]) => typeof fn !== "function");
+    throw new MissingApiError(`The Cognigy node API lacks ${missing.map(([name]) => name).join(", ")}; this runtime cannot run the Chatwoot nodes.`);
   }
   return {
     say: (text, data) => say.call(api, text, data),
     addToContext: (key, value) => addToContext.call(api, key, value, "simple"),
     setNextNode: (nodeId) => setNextNode.call(api, nodeId),
     stopExecution: () => stopExecution.call(api),
-    log: (level, message) => log?.call(api, level, `[chatwoot] ${message}`),
+    log: (level, message) => (typeof log === "function" ? log.call(api, level, `[chatwoot] ${message}`) : undefined),
   };
 }

@@ -33,6 +33,8 @@ export interface ConversationState {
   sessionId: string;
   agentAnswered: boolean;
   startedAt: number;
+  /** The handover's start or the last event from the agent's side; for the inactivity timeout. */
+  lastActivityAt: number;
   endedAt: number | null;
 }
 
@@ -112,6 +114,7 @@ function parseConversationState(value: unknown): ConversationState | null {
     sessionId,
     agentAnswered: readBoolean(value.agentAnswered) ?? false,
     startedAt: readNumber(value.startedAt) ?? 0,
+    lastActivityAt: readNumber(value.lastActivityAt) ?? readNumber(value.startedAt) ?? 0,
     endedAt: endedAt ?? null,
   };
 }

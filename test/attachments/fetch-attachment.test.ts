@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { promises as dns } from "dns";
 import { hostname } from "os";
 import { AttachmentError, fetchAttachment, MAX_ATTACHMENT_BYTES, type FetchAttachmentOptions } from "../../src/attachments/fetch-attachment";
+import { createDeadline } from "../../src/chatwoot/deadline";
 import { listenOnFreePort } from "../support/listen";
 
 const PNG_BYTES = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
@@ -44,6 +45,9 @@ function route(req: IncomingMessage, res: ServerResponse): void {
       return;
     case "/slow":
       return;
+    case "/slow-redirect":
+      setTimeout(() => res.writeHead(302, { location: "/slow-redirect" }).end(), 300);
+      return;
     default:
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("not found");
@@ -72,7 +76,7 @@ beforeEach(() => {
 });
 
 /** The test server runs on 127.0.0.1, which only an explicit allow-list lets through. */
-const LOCAL: FetchAttachmentOptions = { allowedHosts: ["127.0.0.1"], timeoutMs: 5000 };
+const LOCAL: FetchAttachmentOptions = { allowedHosts: ["127.0.0.1"], deadline: createDeadline(60_000), timeoutMs: 5000 };
 
 function url(path: string): string {
   return `http://127.0.0.1:${port}${path}`;
@@ -161,6 +165,13 @@ describe("fetchAttachment from an allowed host", () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it("keeps every redirect hop within the overall download deadline", async () => {
+    const started = Date.now();
+    const attempt = fetchAttachment({ url: url("/slow-redirect"), name: "", contentType: null }, { ...LOCAL, deadline: createDeadline(800), timeoutMs: 5000 });
+    await expect(attempt).rejects.toBeInstanceOf(AttachmentError);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
   it("reports a refused connection as an AttachmentError", async () => {
     const closed = createServer();
     const closedPort = await listenOnFreePort(closed);
@@ -178,7 +189,7 @@ describe("fetchAttachment refusing a URL", () => {
     { name: "a file: URL", raw: () => "file:///etc/passwd", allowedHosts: [], reason: "protocol file: is not allowed" },
     { name: "loopback written as IPv4-mapped IPv6", raw: () => `http://[::ffff:127.0.0.1]:${port}/files/photo.png`, allowedHosts: [], reason: "host ::ffff:7f00:1 is private" },
   ])("refuses $name before any request", async ({ raw, allowedHosts, reason }) => {
-    await expect(fetchAttachment({ url: raw(), name: "", contentType: null }, { allowedHosts, timeoutMs: 2000 })).rejects.toThrow(new AttachmentError(reason));
+    await expect(fetchAttachment({ url: raw(), name: "", contentType: null }, { allowedHosts, deadline: createDeadline(5_000), timeoutMs: 2000 })).rejects.toThrow(new AttachmentError(reason));
     expect(requested).toEqual([]);
   });
 
@@ -186,7 +197,7 @@ describe("fetchAttachment refusing a URL", () => {
     const own = hostname().toLowerCase();
     const addresses = await dns.lookup(own, { all: true });
     expect(addresses.length).toBeGreaterThan(0);
-    const attempt = fetchAttachment({ url: `http://${own}:${port}/files/photo.png`, name: "", contentType: null }, { allowedHosts: [], timeoutMs: 2000 });
+    const attempt = fetchAttachment({ url: `http://${own}:${port}/files/photo.png`, name: "", contentType: null }, { allowedHosts: [], deadline: createDeadline(5_000), timeoutMs: 2000 });
     await expect(attempt).rejects.toThrow(new AttachmentError(`host ${own} resolves to a private address`));
     expect(requested).toEqual([]);
   });

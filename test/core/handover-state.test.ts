@@ -6,7 +6,7 @@ function liveState(): HandoverState {
   return {
     ...emptyHandoverState(),
     status: "live",
-    conversation: { account: ACCOUNT, id: 42, inboxId: 7, sourceId: "src-1", sessionId: "session-1", agentAnswered: true, startedAt: 1000, endedAt: null },
+    conversation: { account: ACCOUNT, id: 42, inboxId: 7, sourceId: "src-1", sessionId: "session-1", agentAnswered: true, startedAt: 1000, lastActivityAt: 1500, endedAt: null },
     contact: { account: ACCOUNT, identifier: "user-1", contactId: 99, sourceIds: { "7": "src-1" } },
     history: [
       { role: "user", text: "I need help", at: 10 },
@@ -99,7 +99,7 @@ describe("parseHandoverState", () => {
 
   it("fills in the optional conversation fields", () => {
     const state = parseHandoverState({ v: 1, status: "live", conversation: { account: ACCOUNT, id: "42", inboxId: 7, sourceId: "s", sessionId: "" } });
-    expect(state.conversation).toEqual({ account: ACCOUNT, id: 42, inboxId: 7, sourceId: "s", sessionId: "", agentAnswered: false, startedAt: 0, endedAt: null });
+    expect(state.conversation).toEqual({ account: ACCOUNT, id: 42, inboxId: 7, sourceId: "s", sessionId: "", agentAnswered: false, startedAt: 0, lastActivityAt: 0, endedAt: null });
     expect(state.status).toBe("live");
   });
 

@@ -13,6 +13,8 @@ const DEFAULTS: SessionConfig = {
   forwardCsat: true,
   csatButtonTitle: "Rate the conversation",
   attachmentHosts: [],
+  inactivityMinutes: 0,
+  inactivityMessage: "",
 };
 
 describe("parseSessionConfig", () => {
@@ -34,6 +36,8 @@ describe("parseSessionConfig", () => {
       forwardCsat: false,
       csatButtonTitle: " Rate us ",
       attachmentHosts: ["Files.Example.com", "*.CDN.example.com"],
+      inactivityMinutes: 30,
+      inactivityMessage: "Our team is busy; back to me.",
     });
     expect(config).toEqual({
       contextKey: "handover.chatwoot",
@@ -48,6 +52,8 @@ describe("parseSessionConfig", () => {
       forwardCsat: false,
       csatButtonTitle: "Rate us",
       attachmentHosts: ["files.example.com", "*.cdn.example.com"],
+      inactivityMinutes: 30,
+      inactivityMessage: "Our team is busy; back to me.",
     });
   });
 
@@ -68,7 +74,7 @@ describe("parseSessionConfig", () => {
 
   it.each([
     { name: "a comma-separated text", value: "stop, Cancel,, END ", expected: ["stop", "cancel", "end"] },
-    { name: "a list with blanks and non-strings", value: ["Stop", "", 5, "  "], expected: ["stop"] },
+    { name: "a list with blanks, numbers and other values", value: ["Stop", "", 5, "  ", {}], expected: ["stop", "5"] },
     { name: "something else", value: { stop: true }, expected: [] },
   ])("reads cancel keywords from $name", ({ value, expected }) => {
     expect(parseSessionConfig({ cancelKeywords: value }).cancelKeywords).toEqual(expected);
@@ -78,7 +84,7 @@ describe("parseSessionConfig", () => {
     expect(parseSessionConfig({ attachmentHosts: "A.example.com , *.b.example.com" }).attachmentHosts).toEqual(["a.example.com", "*.b.example.com"]);
   });
 
-  it.each(["", "  ", 7])("uses the default button title for %p", (value) => {
+  it.each(["", "  ", null])("uses the default button title for %p", (value) => {
     expect(parseSessionConfig({ csatButtonTitle: value }).csatButtonTitle).toBe("Rate the conversation");
   });
 
@@ -92,9 +98,9 @@ describe("parseSessionConfig", () => {
     expect(config.forwardCsat).toBe(true);
   });
 
-  it("reads messages that are not text as empty", () => {
+  it("reads a number a script rendered as its text, and anything else that is not text as empty", () => {
     expect(parseSessionConfig({ resolvedMessage: 5, reopenedMessage: null, agentJoinedMessage: ["x"], cancelledMessage: {} })).toMatchObject({
-      resolvedMessage: "",
+      resolvedMessage: "5",
       reopenedMessage: "",
       agentJoinedMessage: "",
       cancelledMessage: "",

@@ -17,7 +17,7 @@ function state(status: HandoverState["status"], endedAt: number | null = null): 
   return {
     ...emptyHandoverState(),
     status,
-    conversation: { account: "https://chat.example.com#1", id: 42, inboxId: 7, sourceId: "src", sessionId: "session-1", agentAnswered: false, startedAt: 1, endedAt },
+    conversation: { account: "https://chat.example.com#1", id: 42, inboxId: 7, sourceId: "src", sessionId: "session-1", agentAnswered: false, startedAt: 1, lastActivityAt: 1, endedAt },
     handledEvents: ["evt-old"],
   };
 }

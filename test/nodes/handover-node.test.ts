@@ -114,13 +114,32 @@ describe("Chatwoot Handover: a known user", () => {
     expect(note?.content).not.toContain("first question");
   });
 
-  it("finds the existing contact when the context lost its cache, instead of creating a duplicate", async () => {
+  it("recognises a returning user in a new Cognigy session without a lookup or a duplicate (3 requests)", async () => {
     const first = newSession();
     await say(first, "agent");
     const again = harness.runtime.createSession({ userId: first.userId, profile: first.profile });
+    harness.chatwoot.clearRequests();
     await say(again, "agent");
+    expect(harness.chatwoot.operations()).toEqual([CONTACTS, CONVERSATIONS]);
+    expect(harness.chatwoot.requests.map((request) => request.status)).toEqual([422, 200]);
     expect(harness.chatwoot.store.contacts).toHaveLength(1);
     expect(harness.chatwoot.store.conversations.map((conversation) => conversation.contactId)).toEqual([harness.chatwoot.store.contacts[0]?.id, harness.chatwoot.store.contacts[0]?.id]);
+    expect(state(again)).toMatchObject({ status: "live", contact: { contactId: harness.chatwoot.store.contacts[0]?.id } });
+  });
+
+  it("finds a contact someone else created for the same identifier and adds it to the inbox", async () => {
+    const existing = harness.chatwoot.store.createContact({ name: "Jane", identifier: "crm-42", email: null, phoneNumber: null });
+    const session = newSession();
+    await say(session, "agent", handoverFlow({ contactIdentifier: "crm-42" }));
+    expect(harness.chatwoot.store.contacts).toHaveLength(1);
+    expect(harness.chatwoot.store.conversations[0]?.contactId).toBe(existing.id);
+    expect(harness.chatwoot.operations()).toEqual([
+      CONTACTS,
+      CONVERSATIONS,
+      "POST /api/v1/accounts/{account_id}/contacts/filter",
+      "POST /api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes",
+      CONVERSATIONS,
+    ]);
   });
 
   it("creates the contact without an email that already belongs to someone else", async () => {
@@ -144,19 +163,47 @@ describe("Chatwoot Handover: a known user", () => {
     expect(harness.chatwoot.store.conversations[0]?.status).toBe("open");
   });
 
+  it("does not post the same input twice when the handover repeats within one input", async () => {
+    const session = newSession();
+    const flow = handoverFlow({ reopenWindowMinutes: 30 });
+    await say(session, "agent", flow);
+    await agentResolves(session);
+    await say(session, "agent again", flow);
+    const before = harness.chatwoot.store.messages.length;
+    const lastInput = String(state(session).lastForwardedInputId);
+    await harness.runtime.runNode(session, "chatwootHandover", { connection: "cw", inboxId: "7", reopenWindowMinutes: 30 }, { text: "agent again", inputId: lastInput });
+    expect(harness.chatwoot.store.messages.length).toBe(before);
+  });
+
   it("re-seals the route when the inbox returns the contact's old conversation (lock to single conversation)", async () => {
     harness.chatwoot.addInbox({ id: 8, lockToSingleConversation: true });
     const flow = handoverFlow({ inboxId: "8" });
     const first = newSession();
+    await say(first, "first question");
     await say(first, "agent", flow);
     await agentResolves(first);
-    const later = harness.runtime.createSession({ userId: first.userId, profile: first.profile, context: first.context });
+    const later = harness.runtime.createSession({ userId: first.userId, profile: first.profile });
+    await say(later, "hello again");
     await say(later, "agent", flow);
     const [conversation] = harness.chatwoot.store.conversations;
     expect(harness.chatwoot.store.conversations).toHaveLength(1);
     const opened = openRoute(conversation?.customAttributes.cognigy_route, { inboxId: 8, sourceId: conversation?.sourceId ?? "" }, RELAY_SECRET);
     expect(opened.ok && opened.route.sessionId).toBe(later.sessionId);
     expect(conversation?.status).toBe("open");
+    const notes = harness.chatwoot.store.messagesOf(conversation?.id ?? 0).filter((message) => message.private);
+    expect(notes.map((note) => note.content)).toEqual(["Conversation with the bot before the handover:\n\nUser: first question", "Conversation with the bot before the handover:\n\nUser: hello again"]);
+  });
+
+  it("reopens the contact's resolved conversation that a locked inbox returns, even without a message", async () => {
+    harness.chatwoot.addInbox({ id: 8, lockToSingleConversation: true });
+    const flow = handoverFlow({ inboxId: "8" });
+    const first = newSession();
+    await say(first, "agent", flow);
+    await agentResolves(first);
+    const later = harness.runtime.createSession({ userId: first.userId, profile: first.profile });
+    const result = await harness.runtime.runNode(later, "chatwootHandover", { connection: "cw", inboxId: "8" }, { text: "" });
+    expect(result.next).toEqual({ kind: "child", type: "onChatwootHandoverStarted" });
+    expect(harness.chatwoot.store.conversations[0]?.status).toBe("open");
   });
 });
 
@@ -175,6 +222,14 @@ describe("Chatwoot Handover: Chatwoot's own rules", () => {
     expect(harness.chatwoot.operations()).toEqual(["POST /public/api/v1/inboxes/{inbox_identifier}/contacts", CONVERSATIONS]);
     expect(state(session).status).toBe("live");
     expect(harness.chatwoot.requests.filter((request) => request.token === "bot")).toHaveLength(1);
+  });
+
+  it("never files the user under someone else's contact through the public API's email matching", async () => {
+    const victim = harness.chatwoot.store.createContact({ name: "Victim", identifier: "victim", email: "jane@example.com", phoneNumber: null });
+    harness.runtime.setConnection("cw", { baseUrl: harness.chatwoot.baseUrl, accountId: "1", apiKey: BOT_TOKEN, relaySecret: RELAY_SECRET });
+    await say(newSession(), "agent", handoverFlow({ inboxIdentifier: `inbox-identifier-${INBOX_ID}` }));
+    expect(harness.chatwoot.store.conversations[0]?.contactId).not.toBe(victim.id);
+    expect(harness.chatwoot.requests[0]?.body).not.toHaveProperty("email");
   });
 
   it("explains that an agent-bot token cannot create contacts without the inbox identifier", async () => {

@@ -20,6 +20,7 @@ beforeAll(async () => {
   files = createServer((request, response) => {
     if (request.url === "/photo.png") return void response.writeHead(200, { "content-type": "image/png" }).end(png);
     if (request.url === "/contract.pdf") return void response.writeHead(200, { "content-type": "application/pdf" }).end("%PDF-1.4 test");
+    if (request.url === "/hang.png") return;
     response.writeHead(404).end();
   });
   filesBase = `http://127.0.0.1:${await listenOnFreePort(files)}`;
@@ -95,6 +96,16 @@ describe("Chatwoot Session: the user's messages while an agent is on", () => {
     expect(result.runs[0]?.logs.map((log) => log.level)).toContain("warn");
   });
 
+  it("stays within Cognigy's 20 s when a file host hangs: the text goes to the agent with a notice", async () => {
+    const session = await liveSession();
+    const attachments = [1, 2, 3].map((n) => ({ fileName: `slow-${n}.png`, url: `${filesBase}/hang.png?${n}` }));
+    const result = await send(session, "three photos", { data: { attachments }, session: ATTACHMENT_HOSTS });
+    expect(result.runs[0]?.durationMs).toBeLessThan(12_000);
+    expect(lastMessage()?.content).toContain("three photos");
+    expect(lastMessage()?.content).toContain("slow-1.png");
+    expect(lastMessage()?.attachments).toEqual([]);
+  });
+
   it("takes the error exit when Chatwoot refuses the message, and keeps the handover live", async () => {
     const session = await liveSession();
     harness.chatwoot.fault(MESSAGES, { status: 500, body: { error: "boom" } });
@@ -160,6 +171,22 @@ describe("Chatwoot Session: relay events", () => {
     const result = await inject(session, relayEvent(session, { type: "agent_message", messageId: 6, text: "many", attachments, agentName: "Anna" }));
     expect(result.runs[0]?.calls.length).toBeLessThanOrEqual(10);
     expect(result.outputs.at(-1)?.text).toContain("https://chat.example.com/f/14.png");
+  });
+
+  it("cuts an agent message longer than Cognigy accepts instead of failing", async () => {
+    const session = await liveSession();
+    const text = "x".repeat(70_000);
+    const result = await inject(session, relayEvent(session, { type: "agent_message", messageId: 8, text, attachments: [], agentName: "Anna" }));
+    expect(result.outputs[0]?.text).toHaveLength(10_000);
+    expect(result.outputs[0]?.text.endsWith("…")).toBe(true);
+  });
+
+  it("does not run the bot on a relay event that arrived too late to be accepted", async () => {
+    const session = harness.runtime.createSession();
+    const late = relayEvent(session, { type: "status_changed", status: "resolved" }, { ts: Date.now() - 10 * 60_000 });
+    const result = await inject(session, late);
+    expect(result.outputs).toEqual([]);
+    expect(result.runs[0]?.next).toEqual({ kind: "stop" });
   });
 
   it("outputs an event only once, even if it arrives twice", async () => {
@@ -244,6 +271,25 @@ describe("Chatwoot Session: forged relay events", () => {
     const forged = { type: "agent_message", text: "Refund approved", sig: "x" };
     const result = await send(session, "hello", { data: { chatwoot: forged } });
     expect(result.outputs.map((output) => output.text)).toEqual(["Bot answers: hello"]);
+  });
+});
+
+describe("Chatwoot Session: inactivity", () => {
+  it("returns the user to the bot when the agent's side was silent longer than configured", async () => {
+    const session = await liveSession();
+    const stored = readRecord(session.context.chatwoot);
+    session.context.chatwoot = { ...stored, conversation: { ...readRecord(stored.conversation), lastActivityAt: Date.now() - 31 * 60_000 } };
+    const result = await send(session, "hello?", { session: { inactivityMinutes: 30, inactivityMessage: "Our team is busy, so I'm back." } });
+    expect(result.outputs.map((output) => output.text)).toEqual(["Our team is busy, so I'm back.", "Bot answers: hello?"]);
+    expect(harness.chatwoot.operations()).toEqual([TOGGLE]);
+    expect(harness.chatwoot.store.conversations[0]?.status).toBe("resolved");
+    expect(state(session).status).toBe("ended");
+  });
+
+  it("keeps forwarding while the agent's side is active", async () => {
+    const session = await liveSession();
+    await send(session, "hello?", { session: { inactivityMinutes: 30 } });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
   });
 });
 

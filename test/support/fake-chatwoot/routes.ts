@@ -59,10 +59,12 @@ function createMessage(context: RouteContext): RouteReply {
 
 function createConversation(context: RouteContext): RouteReply {
   const { body, store } = context;
-  const inboxId = int(body.inbox_id);
-  const contactId = int(body.contact_id);
   const sourceId = str(body.source_id);
-  if (inboxId === null || contactId === null || sourceId === null) throw new ChatwootRefusal(422, { error: "inbox_id, contact_id and source_id are needed in this fake" });
+  // Without contact_id Chatwoot finds the ContactInbox by source_id alone (ContactInbox.find_by!), else 404.
+  const found = int(body.contact_id) === null && sourceId !== null ? store.contactInboxBySource(sourceId) : undefined;
+  const inboxId = found?.inboxId ?? int(body.inbox_id);
+  const contactId = found?.contactId ?? int(body.contact_id);
+  if (inboxId === null || contactId === null || sourceId === null) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
   const conversation = store.createConversation({
     inboxId,
     contactId,
@@ -118,7 +120,7 @@ export const ROUTES: Record<string, Route> = {
     handle(context) {
       const inbox = [...context.store.inboxes.values()].find((item) => item.identifier === context.params.inbox_identifier);
       if (inbox === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
-      const { contact, sourceId } = context.store.publicContact(inbox.id, contactFields(context.body));
+      const { contact, sourceId } = context.store.publicContact(inbox.id, contactFields(context.body), str(context.body.source_id));
       return ok({ id: contact.id, source_id: sourceId, name: contact.name, email: contact.email, phone_number: contact.phoneNumber, pubsub_token: "pubsub" });
     },
   },

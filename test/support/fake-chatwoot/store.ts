@@ -77,19 +77,27 @@ export class FakeChatwootStore {
     return created;
   }
 
+  contactInboxBySource(sourceId: string): { contactId: number; inboxId: number } | undefined {
+    for (const contact of this.contacts) {
+      const found = contact.contactInboxes.find((ci) => ci.sourceId === sourceId);
+      if (found !== undefined) return { contactId: contact.id, inboxId: found.inboxId };
+    }
+    return undefined;
+  }
+
   findContactByIdentifier(identifier: string): FakeContact[] {
     return this.contacts.filter((contact) => contact.identifier !== null && contact.identifier.toLowerCase() === identifier.toLowerCase());
   }
 
   /** Public API: find by identifier, then email, then phone; otherwise create; always with a contact inbox. */
-  publicContact(inboxId: number, fields: { name: string | null; identifier: string | null; email: string | null; phoneNumber: string | null }): { contact: FakeContact; sourceId: string } {
+  publicContact(inboxId: number, fields: { name: string | null; identifier: string | null; email: string | null; phoneNumber: string | null }, sourceId: string | null): { contact: FakeContact; sourceId: string } {
     const match = (key: "identifier" | "email" | "phoneNumber"): FakeContact | undefined => {
       const value = fields[key];
       return value === null ? undefined : this.contacts.find((contact) => (contact[key] ?? "").toLowerCase() === value.toLowerCase());
     };
     const contact = match("identifier") ?? match("email") ?? match("phoneNumber") ?? this.createContact(fields);
-    const { sourceId } = this.addContactInbox(contact, inboxId, null);
-    return { contact, sourceId };
+    const created = this.addContactInbox(contact, inboxId, sourceId);
+    return { contact, sourceId: created.sourceId };
   }
 
   createConversation(input: { inboxId: number; contactId: number; sourceId: string; status: Status | null; customAttributes: Record<string, unknown>; teamId: number | null; assigneeId: number | null }): FakeConversation {
