@@ -12,11 +12,13 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** The package tests load the built tarball; build it when it is missing or older than the sources. */
+/** The tests load the built tarball and start the built relay; build both when missing or older than the sources. */
 export default function globalSetup(): void {
   const tarball = tarballPath();
   const sources = ["src", "nodes", "connections", "icons", "scripts"].map((dir) => newestSource(join(REPO_ROOT, dir)));
   const sourcesChanged = Math.max(...sources, statSync(join(REPO_ROOT, "README.md")).mtimeMs, statSync(join(REPO_ROOT, "package.json")).mtimeMs);
-  if (existsSync(tarball) && statSync(tarball).mtimeMs >= sourcesChanged) return;
+  const relayBundle = join(REPO_ROOT, "dist", "relay.js");
+  const fresh = (path: string): boolean => existsSync(path) && statSync(path).mtimeMs >= sourcesChanged;
+  if (fresh(tarball) && fresh(relayBundle)) return;
   execFileSync(join(REPO_ROOT, "build.sh"), { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"] });
 }

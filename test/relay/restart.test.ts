@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from "child_process";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { verifyRelayEvent } from "../../src/core/relay-event-signature";
+import { agentMessage, conversationFor, signWebhook } from "../support/chatwoot-webhooks";
+import { RELAY_SECRET } from "../support/extension-harness";
+import { startFakeCognigyEndpoint, type FakeCognigyEndpoint } from "../support/fake-cognigy-endpoint";
+import { REPO_ROOT } from "../support/load-extension";
+import { FAST_RETRIES, relayEnv, startRelayHarness, WEBHOOK_SECRET } from "../support/relay-harness";
+
+/** Starts `node dist/relay.js` (what `npm run relay` runs) and resolves with its address from the JSON log. */
+function startRelayProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "relay.js")], { env: { ...process.env, ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`relay did not start: ${output}`)), 10_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) => reject(new Error(`relay exited with ${String(code)}: ${output}`)));
+  });
+}
+
+function textsFor(cognigy: FakeCognigyEndpoint, sessionId: string): string[] {
+  return cognigy.delivered.map((inject) => {
+    const verdict = verifyRelayEvent(inject.data.chatwoot, RELAY_SECRET, sessionId);
+    return verdict.ok && verdict.event.type === "agent_message" ? verdict.event.text : "?";
+  });
+}
+
+const route = { userId: "user-restart", sessionId: "session-restart", urlToken: "url-token-restart" };
+
+describe("the relay keeps what it acknowledged", () => {
+  it("delivers every acknowledged webhook exactly once and in order after a SIGKILL and a restart", async () => {
+    const cognigy = await startFakeCognigyEndpoint();
+    cognigy.respondWith(() => ({ status: 503 }));
+    const dataDir = mkdtempSync(join(tmpdir(), "relay-kill-"));
+    const env = relayEnv(cognigy, dataDir);
+    const first = await startRelayProcess(env);
+    const conversation = conversationFor(route, RELAY_SECRET);
+    const messages = Array.from({ length: 50 }, (_, index) => agentMessage(conversation, { id: 500 + index, content: `message ${index}`, createdAt: new Date(Date.UTC(2026, 10, 22, 9, 0, index)) }));
+    for (const payload of messages) {
+      const webhook = signWebhook(payload, WEBHOOK_SECRET);
+      const response = await fetch(`${first.url}/handover/chatwoot`, { method: "POST", headers: webhook.headers, body: webhook.body });
+      expect(response.status).toBe(200);
+    }
+    const killed = new Promise((resolve) => first.child.on("exit", resolve));
+    first.child.kill("SIGKILL");
+    await killed;
+    expect(cognigy.delivered).toEqual([]);
+
+    cognigy.respondWith(undefined);
+    const second = await startRelayProcess(env);
+    try {
+      await cognigy.waitFor(50, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(textsFor(cognigy, route.sessionId)).toEqual(messages.map((_, index) => `message ${index}`));
+    } finally {
+      second.child.kill("SIGTERM");
+      await cognigy.close();
+    }
+  });
+
+  it("refuses to start with a missing variable, naming it", async () => {
+    const cognigy = await startFakeCognigyEndpoint();
+    const env = relayEnv(cognigy, mkdtempSync(join(tmpdir(), "relay-env-")), { RELAY_SECRET: "" });
+    const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "relay.js")], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    await cognigy.close();
+    expect(code).toBe(78);
+    expect(stderr).toContain("RELAY_SECRET is required");
+  });
+
+  it("finishes an in-flight delivery on stop and leaves the rest for the next start", async () => {
+    const cognigy = await startFakeCognigyEndpoint();
+    cognigy.respondWith(() => ({ status: 200, body: "ok", delayMs: 300 }));
+    const dataDir = mkdtempSync(join(tmpdir(), "relay-stop-"));
+    const harness = await startRelayHarness({}, { cognigy, dataDir, policy: FAST_RETRIES });
+    const conversation = conversationFor(route, RELAY_SECRET);
+    for (let index = 0; index < 3; index += 1) {
+      await harness.post(signWebhook(agentMessage(conversation, { id: 900 + index, content: `m${index}`, createdAt: new Date(Date.UTC(2026, 10, 22, 9, 0, index)) }), WEBHOOK_SECRET));
+    }
+    while (cognigy.injects.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await harness.relay.stop();
+    expect(cognigy.delivered).toHaveLength(1);
+    const restarted = await startRelayHarness({}, { cognigy, dataDir, policy: FAST_RETRIES });
+    await cognigy.waitFor(3, 5_000);
+    expect(textsFor(cognigy, route.sessionId)).toEqual(["m0", "m1", "m2"]);
+    await restarted.close();
+  });
+});
