@@ -25,10 +25,8 @@ async function inject(webhook: SignedWebhook, url = "/handover/chatwoot") {
 }
 
 function withHeader(webhook: SignedWebhook, name: string, value: string | undefined): SignedWebhook {
-  const headers = { ...webhook.headers };
-  if (value === undefined) delete headers[name];
-  else headers[name] = value;
-  return { ...webhook, headers };
+  const others = Object.entries(webhook.headers).filter(([key]) => key !== name);
+  return { ...webhook, headers: Object.fromEntries(value === undefined ? others : [...others, [name, value]]) };
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
