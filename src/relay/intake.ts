@@ -1,5 +1,5 @@
 import { classifyWebhook } from "./classify-webhook";
-import type { Outbox } from "./outbox";
+import type { EnqueueResult, Outbox } from "./outbox";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
 import { pathTokenMatches, verifyChatwootSignature } from "./webhook-signature";
@@ -70,7 +70,14 @@ export function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): Intake
   for (const reason of dropped) metrics.dropped.inc({ reason });
   if (jobs.length === 0) return { status: 200, body: { status: "dropped", reasons: dropped } };
   const deliveryId = request.deliveryId !== undefined && request.deliveryId.length <= 200 ? request.deliveryId : null;
-  const result = deps.outbox.enqueue({ deliveryId, jobs: jobs.map((job) => ({ ...job, payload: { kind: "inject", job } })) }, now);
+  let result: EnqueueResult;
+  try {
+    result = deps.outbox.enqueue({ deliveryId, jobs: jobs.map((job) => ({ ...job, payload: { kind: "inject", job } })) }, now);
+  } catch {
+    // Not acknowledged, so not owned: Chatwoot marks the message failed and an agent can retry it.
+    metrics.rejected.inc({ reason: "outbox_unavailable" });
+    return { status: 503, body: { error: "outbox unavailable" } };
+  }
   if (result.duplicate) {
     metrics.duplicates.inc();
     return { status: 200, body: { status: "duplicate" } };

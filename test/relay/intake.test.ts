@@ -137,3 +137,12 @@ describe("relay operations endpoints", () => {
     expect(metrics).toContain("relay_delivery_latency_seconds_bucket");
   });
 });
+
+describe("relay intake: when the outbox fails", () => {
+  it("answers 503 and does not acknowledge what it could not store", async () => {
+    harness.relay.outbox.close();
+    const result = await inject(signWebhook(agentReply(), WEBHOOK_SECRET));
+    expect(result).toEqual({ status: 503, body: { error: "outbox unavailable" } });
+    expect((await harness.relay.app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(503);
+  });
+});
