@@ -1,4 +1,5 @@
 import axios, { type Method } from "axios";
+import { clipText } from "../core/clip-text";
 import { isRecord, readString } from "../core/json-guards";
 import { ChatwootApiError } from "./chatwoot-api-error";
 import type { Deadline } from "./deadline";
@@ -48,7 +49,7 @@ function redact(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
     if (secret.length >= 4) result = result.split(secret).join("[redacted]");
   }
-  return result.length > MAX_REMOTE_MESSAGE ? `${result.slice(0, MAX_REMOTE_MESSAGE)}…` : result;
+  return clipText(result, MAX_REMOTE_MESSAGE);
 }
 
 function hintFor(status: number): string {

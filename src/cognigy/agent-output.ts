@@ -1,3 +1,4 @@
+import { clipText } from "../core/clip-text";
 import type { JsonRecord } from "../core/json-guards";
 import type { AttachmentKind, RelayAttachment } from "../core/relay-event";
 
@@ -13,11 +14,9 @@ export const MAX_MESSAGE_OUTPUTS = 7;
 /** Cognigy's limit for a text; Chatwoot allows 150,000 characters, and api payloads end at 62 KB. */
 export const MAX_OUTPUT_TEXT = 10_000;
 
-/** Cuts a text to MAX_OUTPUT_TEXT code points, marking the cut. */
+/** Cuts a text to what Cognigy accepts, marking the cut. */
 export function clipOutput(text: string): string {
-  if (text.length <= MAX_OUTPUT_TEXT) return text;
-  const codePoints = Array.from(text);
-  return codePoints.length <= MAX_OUTPUT_TEXT ? text : `${codePoints.slice(0, MAX_OUTPUT_TEXT - 1).join("")}…`;
+  return clipText(text, MAX_OUTPUT_TEXT);
 }
 
 type MediaKind = Exclude<AttachmentKind, "file">;

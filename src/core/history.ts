@@ -1,3 +1,4 @@
+import { clipText } from "./clip-text";
 import type { HistoryTurn } from "./handover-state";
 import { isRecord, readArray, readNumber, readRecord, readString } from "./json-guards";
 
@@ -11,12 +12,8 @@ export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxTurns: 20, maxCharsPer
 /** Chatwoot accepts up to 150,000 characters; the note stays far below so it remains readable. */
 const MAX_NOTE_CHARS = 20_000;
 
-/** Cuts at a code point, never inside a surrogate pair, so the note stays valid text. */
 function clip(text: string, max: number): string {
-  const trimmed = text.trim();
-  if (trimmed.length <= max) return trimmed;
-  const codePoints = Array.from(trimmed);
-  return codePoints.length > max ? `${codePoints.slice(0, max - 1).join("")}…` : trimmed;
+  return clipText(text.trim(), max);
 }
 
 /** Appends one turn to the rolling history, keeping the newest `maxTurns`. */

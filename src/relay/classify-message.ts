@@ -7,8 +7,8 @@ import { displayName, text } from "./webhook-fields";
 
 const KINDS: readonly AttachmentKind[] = ["image", "video", "audio", "file"];
 
-function attachmentName(url: string, id: number | undefined, extension: string | undefined): string {
-  const segment = new URL(url).pathname.split("/").pop() ?? "";
+function attachmentName(url: URL, id: number | undefined, extension: string | undefined): string {
+  const segment = url.pathname.split("/").pop() ?? "";
   try {
     const decoded = decodeURIComponent(segment);
     if (decoded !== "" && decoded.includes(".")) return decoded;
@@ -18,15 +18,26 @@ function attachmentName(url: string, id: number | undefined, extension: string |
   return `attachment-${id ?? "file"}${extension === undefined ? "" : `.${extension}`}`;
 }
 
+function parseHttpUrl(raw: string | undefined): URL | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    return url.protocol === "https:" || url.protocol === "http:" ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Chatwoot's attachments that carry a file (image, video, audio, file); locations and contact cards have none. */
 export function readAttachments(value: unknown): RelayAttachment[] {
   const result: RelayAttachment[] = [];
   for (const item of readArray(value)) {
     if (!isRecord(item)) continue;
-    const url = readNonEmptyString(item.data_url);
-    if (url === undefined || !/^https?:\/\//i.test(url)) continue;
+    const raw = readNonEmptyString(item.data_url);
+    const url = parseHttpUrl(raw);
+    if (raw === undefined || url === undefined) continue;
     const kind = KINDS.find((value) => value === item.file_type) ?? "file";
-    result.push({ url, kind, name: attachmentName(url, readPositiveInteger(item.id), readNonEmptyString(item.extension)) });
+    result.push({ url: raw, kind, name: attachmentName(url, readPositiveInteger(item.id), readNonEmptyString(item.extension)) });
   }
   return result.slice(0, 15);
 }

@@ -62,7 +62,12 @@ function statusEvents(payload: JsonRecord, conversationId: number, options: Rela
   return events.length > 0 ? events : ["irrelevant_update"];
 }
 
-function dedupeKey(event: EventDetails, accountId: number, payload: JsonRecord): string {
+/**
+ * Messages by account and id (message payloads always carry the account);
+ * conversation changes by inbox and display id, since conversation payloads
+ * before Chatwoot 4.14.2 have no account but always an inbox.
+ */
+function dedupeKey(event: EventDetails, accountId: number, inboxId: number, payload: JsonRecord): string {
   const stamp = String(payload.updated_at ?? payload.timestamp ?? "");
   switch (event.type) {
     case "agent_message":
@@ -70,9 +75,9 @@ function dedupeKey(event: EventDetails, accountId: number, payload: JsonRecord):
     case "csat":
       return `message:${accountId}:${event.messageId}`;
     case "status_changed":
-      return `status:${accountId}:${event.conversationId}:${event.status}:${stamp}`;
+      return `status:${inboxId}:${event.conversationId}:${event.status}:${stamp}`;
     case "agent_assigned":
-      return `assign:${accountId}:${event.conversationId}:${String(readRecord(readRecord(payload.meta).assignee).id ?? "")}:${stamp}`;
+      return `assign:${inboxId}:${event.conversationId}:${String(readRecord(readRecord(payload.meta).assignee).id ?? "")}:${stamp}`;
   }
 }
 
@@ -80,8 +85,8 @@ function toJob(event: EventDetails, payload: JsonRecord, route: { sealed: string
   const isMessage = "messageId" in event;
   const orderTs = (isMessage ? timeOf(payload.created_at) : timeOf(payload.updated_at ?? payload.timestamp)) ?? receivedAt;
   return {
-    dedupeKey: dedupeKey(event, route.accountId, payload),
-    conversationKey: `${route.accountId}:${event.conversationId}`,
+    dedupeKey: dedupeKey(event, route.accountId, route.binding.inboxId, payload),
+    conversationKey: `${route.binding.inboxId}:${event.conversationId}`,
     orderTs,
     orderSeq: isMessage ? event.messageId : Number.MAX_SAFE_INTEGER,
     accountId: route.accountId,

@@ -1,3 +1,4 @@
+import { clipText } from "../core/clip-text";
 import type { EventDetails } from "./relay-job";
 
 const EXCERPT = 200;
@@ -11,6 +12,6 @@ export function deadLetterNote(event: EventDetails, reason: string): string | nu
   if (event.type !== "agent_message" && event.type !== "template_message") return null;
   const files = event.type === "agent_message" && event.attachments.length > 0 ? ` (+${event.attachments.length} file(s))` : "";
   const text = event.text.trim() === "" ? "(no text)" : event.text.trim();
-  const excerpt = text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1)}…` : text;
+  const excerpt = clipText(text, EXCERPT);
   return `⚠️ This message did not reach the user: "${excerpt}"${files}. Reason: ${reason}.`;
 }

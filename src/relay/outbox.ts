@@ -41,8 +41,16 @@ CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)
 CREATE INDEX IF NOT EXISTS seen_age ON seen (seen_at);
 `;
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function parsePayload(text: string): JobPayload | undefined {
-  const value: unknown = JSON.parse(text);
+  const value = parseJson(text);
   if (!isRecord(value)) return undefined;
   const job = value.kind === "inject" ? parseInjectJob(value.job) : undefined;
   if (job !== undefined) return { kind: "inject", job };

@@ -7,14 +7,20 @@ import { agentMessage, conversationFor, signWebhook } from "../support/chatwoot-
 import { RELAY_SECRET } from "../support/extension-harness";
 import { startFakeCognigyEndpoint, type FakeCognigyEndpoint } from "../support/fake-cognigy-endpoint";
 import { REPO_ROOT } from "../support/load-extension";
-import { FAST_RETRIES, relayEnv, startRelayHarness, WEBHOOK_SECRET } from "../support/relay-harness";
+import { FAST_RETRIES, PATH_TOKEN, relayEnv, startRelayHarness, WEBHOOK_SECRET } from "../support/relay-harness";
 
 /** Starts `node dist/relay.js` (what `npm run relay` runs) and resolves with its address from the JSON log. */
-function startRelayProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "relay.js")], { env: { ...process.env, ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+function startRelayProcess(env: Record<string, string>, logs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const level = env.LOG_LEVEL === undefined || env.LOG_LEVEL === "silent" ? "info" : env.LOG_LEVEL;
+  const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "relay.js")], { env: { ...process.env, ...env, LOG_LEVEL: level }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`relay did not start: ${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`relay did not start: ${output}`));
+    }, 10_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
@@ -65,6 +71,31 @@ describe("the relay keeps what it acknowledged", () => {
     } finally {
       second.child.kill("SIGTERM");
       await cognigy.close();
+    }
+  });
+
+  it("logs no secret, token, signature, URL token or message text, even at debug level", async () => {
+    const cognigy = await startFakeCognigyEndpoint();
+    cognigy.enqueue({ status: 404 });
+    const env = relayEnv(cognigy, mkdtempSync(join(tmpdir(), "relay-logs-")), { LOG_LEVEL: "debug", CHATWOOT_WEBHOOK_PATH_TOKEN: PATH_TOKEN });
+    const logs: string[] = [];
+    const relay = await startRelayProcess(env, logs);
+    const secretRoute = { userId: "user-logs", sessionId: "session-logs", urlToken: "URLTOKEN-logs-0123456789" };
+    const conversation = conversationFor(secretRoute, RELAY_SECRET);
+    const signed = signWebhook(agentMessage(conversation, { id: 1, content: "PRIVATE-MESSAGE-TEXT" }), WEBHOOK_SECRET);
+    await fetch(`${relay.url}/handover/chatwoot`, { method: "POST", headers: signed.headers, body: signed.body });
+    await fetch(`${relay.url}/handover/chatwoot/${PATH_TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    await fetch(`${relay.url}/handover/chatwoot`, { method: "POST", headers: { ...signed.headers, "X-Chatwoot-Signature": "sha256=00" }, body: signed.body });
+    await cognigy.waitFor(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    relay.child.kill("SIGTERM");
+    await new Promise((resolve) => relay.child.on("exit", resolve));
+    await cognigy.close();
+    const output = logs.join("");
+    expect(output).toContain("job dead-lettered");
+    const signature = signed.headers["X-Chatwoot-Signature"] ?? "missing";
+    for (const secret of [RELAY_SECRET, WEBHOOK_SECRET, PATH_TOKEN, signature, secretRoute.urlToken, "PRIVATE-MESSAGE-TEXT", String(conversation.customAttributes.cognigy_route)]) {
+      expect(output).not.toContain(secret);
     }
   });
 
