@@ -44,6 +44,9 @@ export async function handleSessionInput(client: ChatwootClient, download: Downl
     if (input.text.trim() === "" && !Array.isArray(input.data.attachments)) return outcome("stop", null, [], logs);
   }
   const { conversation } = state;
+  if (state.status === "live" && conversation !== null && passesToFlow(input, config)) {
+    return outcome("continue", null, [], [...logs, { level: "debug", message: "input passed to the flow while an agent is on" }]);
+  }
   if (state.status === "live" && conversation !== null) {
     if (!timedOut(config, conversation.lastActivityAt, now)) return withLogs(await forwardUserInput(client, download, { config, input, state, conversation, now }), logs);
     const ended = await endInactiveHandover(client, state, conversation, now);
@@ -52,6 +55,12 @@ export async function handleSessionInput(client: ChatwootClient, download: Downl
     return recordForBot({ input, config, state, now }, logs, config.inactivityMessage.trim() === "" ? [] : [{ text: config.inactivityMessage }], true);
   }
   return recordForBot({ input, config, state, now }, logs, [], false);
+}
+
+/** Keywords and intents the designer keeps for the flow (e.g. a button that ends the chat). */
+function passesToFlow(input: TurnInput, config: SessionConfig): boolean {
+  const text = input.text.trim().toLowerCase();
+  return (text !== "" && config.passKeywords.includes(text)) || (input.intent !== "" && config.passIntents.includes(input.intent));
 }
 
 function timedOut(config: SessionConfig, lastActivityAt: number, now: number): boolean {

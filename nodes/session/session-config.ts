@@ -19,6 +19,10 @@ export interface SessionConfig {
   csatButtonTitle: string;
   /** Hosts user attachments may be downloaded from; empty: any public host. */
   attachmentHosts: string[];
+  /** Lower-cased phrases that, while an agent is on, go to the flow below instead of the agent. */
+  passKeywords: string[];
+  /** Intents that go to the flow below instead of the agent. */
+  passIntents: string[];
   /** End the handover when the agent's side has been silent this long (0: never). */
   inactivityMinutes: number;
   inactivityMessage: string;
@@ -41,6 +45,8 @@ export function parseSessionConfig(raw: object): SessionConfig {
     forwardCsat: readBoolean(config.forwardCsat) ?? true,
     csatButtonTitle: text(config.csatButtonTitle).trim() || "Rate the conversation",
     attachmentHosts: list(config.attachmentHosts).map((item) => item.toLowerCase()),
+    passKeywords: list(config.passKeywords).map((item) => item.toLowerCase()),
+    passIntents: list(config.passIntents),
     inactivityMinutes: Math.max(0, readNumber(config.inactivityMinutes) ?? 0),
     inactivityMessage: text(config.inactivityMessage),
   };

@@ -77,6 +77,20 @@ export const sessionNode = createNodeDescriptor({
       defaultValue: "",
     },
     {
+      key: "passKeywords",
+      type: "chipInput",
+      label: label("Keywords for the flow", "Schlüsselwörter für den Flow"),
+      description: label("While an agent is on, these go to the flow below (not to the agent), e.g. for your own end-chat button.", "Während ein Agent da ist, gehen diese an den Flow (nicht an den Agenten), z. B. für einen eigenen Beenden-Knopf."),
+      defaultValue: [],
+    },
+    {
+      key: "passIntents",
+      type: "chipInput",
+      label: label("Intents for the flow", "Intents für den Flow"),
+      description: label("While an agent is on, inputs with these intents go to the flow below.", "Während ein Agent da ist, gehen Eingaben mit diesen Intents an den Flow."),
+      defaultValue: [],
+    },
+    {
       key: "inactivityMinutes",
       type: "number",
       label: label("End after inactivity (minutes)", "Nach Inaktivität beenden (Minuten)"),
@@ -130,9 +144,9 @@ export const sessionNode = createNodeDescriptor({
     },
     {
       key: "cancel",
-      label: label("Cancel and timeout", "Abbruch und Zeitlimit"),
+      label: label("Cancel, pass-through and timeout", "Abbruch, Durchreichen und Zeitlimit"),
       defaultCollapsed: true,
-      fields: ["cancelKeywords", "cancelIntent", "cancelledMessage", "inactivityMinutes", "inactivityMessage"],
+      fields: ["cancelKeywords", "cancelIntent", "cancelledMessage", "passKeywords", "passIntents", "inactivityMinutes", "inactivityMessage"],
     },
     { key: "history", label: label("History", "Verlauf"), defaultCollapsed: true, fields: ["recordHistory", "historyMaxTurns"] },
     { key: "advanced", label: label("Advanced", "Erweitert"), defaultCollapsed: true, fields: ["attachmentHosts", "contextKey"] },

@@ -22,6 +22,9 @@ export interface RelayConfig {
   logLevel: LogLevel;
   /** How long undeliverable jobs are retried before they are dead-lettered. */
   deliveryMaxAgeMs: number;
+  /** First retry delay, doubling up to the maximum. */
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
   /** How long each job waits so that a webhook Chatwoot sent earlier but delivered later can overtake it. */
   reorderWindowMs: number;
   forwardTemplates: boolean;
@@ -128,6 +131,8 @@ function read(env: Env): RelayConfig {
     dataDir: value(env, "RELAY_DATA_DIR") ?? "./data",
     logLevel: LOG_LEVELS.find((level) => level === logLevel) ?? "info",
     deliveryMaxAgeMs: integer(env, "DELIVERY_MAX_AGE_SECONDS", 24 * 3600, 60, 30 * 24 * 3600) * 1000,
+    retryBaseDelayMs: integer(env, "RETRY_BASE_DELAY_MS", 500, 10, 60_000),
+    retryMaxDelayMs: integer(env, "RETRY_MAX_DELAY_MS", 300_000, 100, 3_600_000),
     reorderWindowMs: integer(env, "REORDER_WINDOW_MS", 250, 0, 10_000),
     forwardTemplates: flag(env, "FORWARD_TEMPLATES", true),
     forwardCsat: flag(env, "FORWARD_CSAT", true),

@@ -47,7 +47,7 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
     inject: createCognigyInjector(injectTarget(config)),
     chatwoot: notesClient(config),
     relaySecret: config.relaySecret,
-    policy: { ...(options.policy ?? DEFAULT_RETRY_POLICY), maxAgeMs: config.deliveryMaxAgeMs },
+    policy: options.policy ?? { ...DEFAULT_RETRY_POLICY, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: Math.max(config.retryMaxDelayMs, config.retryBaseDelayMs), maxAgeMs: config.deliveryMaxAgeMs },
     reorderWindowMs: config.reorderWindowMs,
     concurrency: DELIVERY_CONCURRENCY,
     metrics,

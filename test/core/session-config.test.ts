@@ -13,6 +13,8 @@ const DEFAULTS: SessionConfig = {
   forwardCsat: true,
   csatButtonTitle: "Rate the conversation",
   attachmentHosts: [],
+  passKeywords: [],
+  passIntents: [],
   inactivityMinutes: 0,
   inactivityMessage: "",
 };
@@ -38,6 +40,8 @@ describe("parseSessionConfig", () => {
       attachmentHosts: ["Files.Example.com", "*.CDN.example.com"],
       inactivityMinutes: 30,
       inactivityMessage: "Our team is busy; back to me.",
+      passKeywords: ["/End"],
+      passIntents: ["endChat"],
     });
     expect(config).toEqual({
       contextKey: "handover.chatwoot",
@@ -54,6 +58,8 @@ describe("parseSessionConfig", () => {
       attachmentHosts: ["files.example.com", "*.cdn.example.com"],
       inactivityMinutes: 30,
       inactivityMessage: "Our team is busy; back to me.",
+      passKeywords: ["/end"],
+      passIntents: ["endChat"],
     });
   });
 

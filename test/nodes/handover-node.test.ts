@@ -1,7 +1,7 @@
 import { openRoute } from "../../src/core/route-seal";
 import { readRecord } from "../../src/core/json-guards";
 import {handoverFlow, handoverState, INBOX_ID, RELAY_SECRET, relayEvent, storedConversationId, useHarness } from "../support/extension-harness";
-import { BOT_TOKEN, USER_TOKEN } from "../support/fake-chatwoot/server";
+import { BOT_TOKEN, USER_TOKEN } from "../support/chatwoot-simulator/server";
 import type { Session } from "../support/cognigy-runtime";
 
 const CONTACTS = "POST /api/v1/accounts/{account_id}/contacts";

@@ -4,7 +4,7 @@ import { readRecord } from "../../src/core/json-guards";
 import { listenOnFreePort } from "../support/listen";
 import { handoverFlow, handoverState, relayEvent, storedConversationId, useHarness } from "../support/extension-harness";
 import type { Session } from "../support/cognigy-runtime";
-import { USER_TOKEN } from "../support/fake-chatwoot/server";
+import { USER_TOKEN } from "../support/chatwoot-simulator/server";
 
 const MESSAGES = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages";
 const TOGGLE = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status";

@@ -11,7 +11,7 @@ import {
   type WebhookConversation,
 } from "../support/chatwoot-webhooks";
 import { RELAY_SECRET } from "../support/extension-harness";
-import { startFakeChatwoot, USER_TOKEN, type FakeChatwoot } from "../support/fake-chatwoot/server";
+import { startChatwootSimulator, USER_TOKEN, type ChatwootSimulator } from "../support/chatwoot-simulator/server";
 import type { ReceivedInject } from "../support/fake-cognigy-endpoint";
 import { startRelayHarness, WEBHOOK_SECRET, type RelayHarness } from "../support/relay-harness";
 
@@ -132,10 +132,10 @@ describe("relay delivery: failures", () => {
   });
 
   describe("with a Chatwoot token configured", () => {
-    let chatwoot: FakeChatwoot;
+    let chatwoot: ChatwootSimulator;
 
     beforeEach(async () => {
-      chatwoot = await startFakeChatwoot();
+      chatwoot = await startChatwootSimulator();
       chatwoot.addInbox({ id: 12 });
     });
 

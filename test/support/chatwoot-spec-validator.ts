@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "fs";
 import path from "path";
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
+import { REPO_ROOT } from "./load-extension";
 
 export interface SpecRequest {
   method: string;
@@ -60,7 +61,7 @@ interface Operation {
 type MediaKind = "json" | "form";
 
 /** `../shared/chatwoot/swagger.json` beside the repository, as CI provides it; CHATWOOT_SWAGGER overrides. */
-const DEFAULT_SWAGGER = process.env.CHATWOOT_SWAGGER ?? path.resolve(__dirname, "../../../shared/chatwoot/swagger.json");
+const DEFAULT_SWAGGER = process.env.CHATWOOT_SWAGGER ?? path.resolve(REPO_ROOT, "../shared/chatwoot/swagger.json");
 const DOC_ID = "https://chatwoot.invalid/swagger.json";
 const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 const MAX_CONTENT_CHARS = 150_000; // facts §1.4, Message model validation

@@ -3,6 +3,7 @@ import get from "lodash/get";
 import set from "lodash/set";
 import unset from "lodash/unset";
 import { isRecord, readArray, readString } from "../../src/core/json-guards";
+import { validateExtensionPackage } from "./cognigy-schema";
 
 /**
  * A Cognigy-style runtime for tests: runs the extension's node functions with
@@ -92,7 +93,10 @@ function clone<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
+/** The runtime accepts only what the platform would: the package is validated against Cognigy's schema first. */
 export function createCognigyRuntime(extension: Record<string, unknown>) {
+  const report = validateExtensionPackage(extension);
+  if (!report.valid) throw new Error(`The platform would refuse this extension: ${report.errors.join("; ")}`);
   const descriptors = new Map<string, Descriptor>();
   for (const node of readArray(extension.nodes)) {
     const descriptor = describe(node);

@@ -1,4 +1,4 @@
-import Ajv from "ajv";
+import Ajv, { type ValidateFunction } from "ajv";
 import { extensionDataSchema, extensionNodePackageDataSchema } from "@cognigy/rest-api-client/build/shared/interfaces/resources/IExtension";
 
 /**
@@ -43,14 +43,23 @@ export interface SchemaReport {
   errors: string[];
 }
 
-/** Validates `{nodes, connections}` as the platform does after serialising the descriptors. */
-export function validateExtensionPackage(extension: Record<string, unknown>): SchemaReport {
+let compiled: ValidateFunction | undefined;
+
+/** The platform's package schema, compiled once per test process. */
+function packageValidator(): ValidateFunction {
+  if (compiled !== undefined) return compiled;
   const ajv = createValidator();
-  const data: unknown = JSON.parse(JSON.stringify({ nodes: extension.nodes, connections: extension.connections }));
   const found: { condition: unknown } = { condition: undefined };
   const schema = splitConditionSchema(extensionNodePackageDataSchema, found);
   if (typeof found.condition === "object" && found.condition !== null) ajv.addSchema(found.condition);
-  const validate = ajv.compile(typeof schema === "object" && schema !== null ? schema : {});
+  compiled = ajv.compile(typeof schema === "object" && schema !== null ? schema : {});
+  return compiled;
+}
+
+/** Validates `{nodes, connections}` as the platform does after serialising the descriptors. */
+export function validateExtensionPackage(extension: Record<string, unknown>): SchemaReport {
+  const data: unknown = JSON.parse(JSON.stringify({ nodes: extension.nodes, connections: extension.connections }));
+  const validate = packageValidator();
   const valid = validate(data) === true;
   return { valid, errors: (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ""} ${JSON.stringify(error.params)}`) };
 }

@@ -2,21 +2,21 @@ import { readPositiveInteger, readRecord } from "../../src/core/json-guards";
 import { signRelayEvent } from "../../src/core/relay-event-signature";
 import type { RelayEventBody } from "../../src/core/relay-event";
 import { createCognigyRuntime, type CognigyRuntime, type FlowStep, type Session } from "./cognigy-runtime";
-import { startFakeChatwoot, USER_TOKEN, type FakeChatwoot } from "./fake-chatwoot/server";
+import { startChatwootSimulator, USER_TOKEN, type ChatwootSimulator } from "./chatwoot-simulator/server";
 import { loadExtensionFromTarball } from "./load-extension";
 
 export const RELAY_SECRET = "relay-secret-0123456789abcdef-RELAYRELAY";
 export const INBOX_ID = 7;
 
 export interface Harness {
-  chatwoot: FakeChatwoot;
+  chatwoot: ChatwootSimulator;
   runtime: CognigyRuntime;
   close(): Promise<void>;
 }
 
 /** The built extension in a Cognigy-style runtime, with connection "cw" pointing at a fake Chatwoot. */
 export async function startHarness(connection: Partial<Record<"baseUrl" | "accountId" | "apiKey" | "relaySecret", string>> = {}): Promise<Harness> {
-  const chatwoot = await startFakeChatwoot();
+  const chatwoot = await startChatwootSimulator();
   chatwoot.addInbox({ id: INBOX_ID });
   const runtime = createCognigyRuntime(loadExtensionFromTarball().extension);
   runtime.setConnection("cw", { baseUrl: `${chatwoot.baseUrl}/api/v1`, accountId: "1", apiKey: USER_TOKEN, relaySecret: RELAY_SECRET, ...connection });

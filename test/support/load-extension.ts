@@ -1,10 +1,21 @@
 import { execFileSync } from "child_process";
-import { mkdtempSync, readFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
 import { isRecord, readString } from "../../src/core/json-guards";
 
-export const REPO_ROOT = resolve(__dirname, "../..");
+/** The repository, found from wherever this code runs (ts-jest from test/support, the demo from its bundle). */
+function findRepoRoot(start: string): string {
+  let dir = start;
+  for (let depth = 0; depth < 6; depth += 1) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && readFileSync(manifest, "utf8").includes('"name": "chatwoot-handover"')) return dir;
+    dir = resolve(dir, "..");
+  }
+  return resolve(start, "../..");
+}
+
+export const REPO_ROOT = findRepoRoot(__dirname);
 
 export interface LoadedExtension {
   dir: string;

@@ -33,6 +33,11 @@ export interface FakeInbox {
   workingHours: FakeWorkingHour[];
   outOfOfficeMessage: string | null;
   memberIds: number[];
+  /** The API inbox's webhook (null: none). */
+  webhookUrl: string | null;
+  /** Chatwoot 4.13+ signs with it; null models an older version that signs nothing. */
+  webhookSecret: string | null;
+  csatSurveyEnabled: boolean;
 }
 
 export interface FakeContactInbox {
@@ -55,6 +60,8 @@ export interface FakeAttachment {
   contentType: string;
   size: number;
   fileType: "image" | "video" | "audio" | "file";
+  /** Kept so the simulator can serve the file at its data_url. */
+  data?: Buffer;
 }
 
 export interface FakeMessage {
@@ -64,10 +71,13 @@ export interface FakeMessage {
   messageType: MessageType;
   private: boolean;
   sourceId: string | null;
-  senderType: "Contact" | "User" | "AgentBot";
+  senderType: "Contact" | "User" | "AgentBot" | "Template";
   senderId: number;
   attachments: FakeAttachment[];
   createdAt: number;
+  contentType: "text" | "input_csat";
+  /** `failed` when its webhook could not be delivered (Chatwoot marks it so; no retry). */
+  status: "sent" | "failed";
 }
 
 export interface FakeConversation {
@@ -82,9 +92,18 @@ export interface FakeConversation {
   assigneeId: number | null;
   priority: string | null;
   createdAt: number;
+  /** Seconds with fractions, as in webhooks. */
+  updatedAt: number;
 }
 
 export interface FakeAgentBot {
   id: number;
   name: string;
 }
+
+/** What changed in the store, for the webhooks Chatwoot would send. */
+export type StoreEvent =
+  | { kind: "conversation_created"; conversation: FakeConversation }
+  | { kind: "message_created"; message: FakeMessage }
+  | { kind: "status_changed"; conversation: FakeConversation; previous: Status }
+  | { kind: "conversation_updated"; conversation: FakeConversation; changes: Record<string, { previous_value: unknown; current_value: unknown }> };

@@ -150,7 +150,7 @@ export const ROUTES: Record<string, Route> = {
     bot: true,
     handle(context) {
       const conversation = context.store.conversation(param(context, "conversation_id"));
-      conversation.status = status(context.body.status) ?? "open";
+      context.store.setStatus(conversation, status(context.body.status) ?? "open");
       return ok({ meta: {}, payload: { success: true, conversation_id: conversation.id, current_status: conversation.status, snoozed_until: null } });
     },
   },
@@ -166,7 +166,7 @@ export const ROUTES: Record<string, Route> = {
     bot: true,
     handle(context) {
       const conversation = context.store.conversation(param(context, "conversation_id"));
-      conversation.customAttributes = record(context.body.custom_attributes);
+      context.store.setCustomAttributes(conversation, record(context.body.custom_attributes));
       return ok({ custom_attributes: conversation.customAttributes });
     },
   },

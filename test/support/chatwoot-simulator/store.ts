@@ -1,5 +1,5 @@
 import { randomUUID } from "crypto";
-import type { FakeAgent, FakeAgentBot, FakeAttachment, FakeContact, FakeConversation, FakeInbox, FakeMessage, MessageType, Status } from "./model";
+import type { FakeAgent, FakeAgentBot, FakeAttachment, FakeContact, FakeConversation, FakeInbox, FakeMessage, MessageType, Status, StoreEvent } from "./model";
 
 /** A refusal as Chatwoot answers it: status plus JSON body. */
 export class ChatwootRefusal extends Error {
@@ -25,8 +25,60 @@ export class FakeChatwootStore {
   private nextContactId = 100;
   private nextConversationId = 1;
   private nextMessageId = 1000;
+  private readonly listeners: ((event: StoreEvent) => void)[] = [];
 
   constructor(private readonly now: () => number) {}
+
+  /** Receives every change, as Chatwoot's dispatchers do (webhooks are built from them). */
+  subscribe(listener: (event: StoreEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private touch(conversation: FakeConversation): void {
+    conversation.updatedAt = Math.max(this.now() / 1000, conversation.updatedAt + 0.001);
+  }
+
+  /** A status change emits conversation_status_changed and conversation_updated (as Chatwoot does), and CSAT after a resolve. */
+  setStatus(conversation: FakeConversation, status: Status): void {
+    const previous = conversation.status;
+    if (previous === status) return;
+    conversation.status = status;
+    this.touch(conversation);
+    this.emit({ kind: "status_changed", conversation, previous });
+    this.emit({ kind: "conversation_updated", conversation, changes: { status: { previous_value: previous, current_value: status } } });
+    if (status === "resolved" && this.inbox(conversation.inboxId).csatSurveyEnabled) this.sendCsat(conversation);
+  }
+
+  private sendCsat(conversation: FakeConversation): void {
+    if (this.messages.some((message) => message.conversationId === conversation.id && message.contentType === "input_csat")) return;
+    const uuid = `00000000-0000-4000-8000-${String(conversation.id).padStart(12, "0")}`;
+    const message = this.storeMessage(conversation, { content: `Please rate this conversation, https://chat.example.com/survey/responses/${uuid}`, messageType: "template", private: false, sourceId: null, senderType: "Template", senderId: 0, attachments: [], contentType: "input_csat" });
+    this.emit({ kind: "message_created", message });
+  }
+
+  assign(conversation: FakeConversation, agentId: number | null): void {
+    const previous = conversation.assigneeId;
+    conversation.assigneeId = agentId;
+    this.touch(conversation);
+    this.emit({ kind: "conversation_updated", conversation, changes: { assignee_id: { previous_value: previous, current_value: agentId } } });
+  }
+
+  setCustomAttributes(conversation: FakeConversation, attributes: Record<string, unknown>): void {
+    const previous = conversation.customAttributes;
+    conversation.customAttributes = attributes;
+    this.touch(conversation);
+    this.emit({ kind: "conversation_updated", conversation, changes: { custom_attributes: { previous_value: previous, current_value: attributes } } });
+  }
+
+  private storeMessage(conversation: FakeConversation, fields: Omit<FakeMessage, "id" | "conversationId" | "createdAt" | "status">): FakeMessage {
+    const message: FakeMessage = { id: this.nextMessageId++, conversationId: conversation.id, createdAt: this.now(), status: "sent", ...fields };
+    this.messages.push(message);
+    return message;
+  }
 
   inbox(id: number): FakeInbox {
     const inbox = this.inboxes.get(id);
@@ -121,8 +173,10 @@ export class FakeChatwootStore {
       assigneeId: input.assigneeId,
       priority: null,
       createdAt: this.now(),
+      updatedAt: this.now() / 1000,
     };
     this.conversations.push(conversation);
+    this.emit({ kind: "conversation_created", conversation });
     return conversation;
   }
 
@@ -133,9 +187,7 @@ export class FakeChatwootStore {
     const recent = this.messages.filter((message) => message.conversationId === conversationId && message.createdAt > this.now() - 60_000);
     if (recent.length >= MESSAGES_PER_MINUTE) throw new ChatwootRefusal(422, { message: "Too many messages" });
     const incoming = input.messageType === "incoming";
-    const message: FakeMessage = {
-      id: this.nextMessageId++,
-      conversationId,
+    const message = this.storeMessage(conversation, {
       content: input.content,
       messageType: input.messageType,
       private: input.private,
@@ -143,11 +195,11 @@ export class FakeChatwootStore {
       senderType: incoming ? "Contact" : input.sender.type,
       senderId: incoming ? conversation.contactId : input.sender.id,
       attachments: input.attachments,
-      createdAt: this.now(),
-    };
-    this.messages.push(message);
-    if (incoming && conversation.status === "resolved") conversation.status = inbox.agentBotActive ? "pending" : "open";
-    if (incoming && conversation.status === "snoozed") conversation.status = "open";
+      contentType: "text",
+    });
+    this.emit({ kind: "message_created", message });
+    if (incoming && conversation.status === "resolved") this.setStatus(conversation, inbox.agentBotActive ? "pending" : "open");
+    if (incoming && conversation.status === "snoozed") this.setStatus(conversation, "open");
     return message;
   }
 

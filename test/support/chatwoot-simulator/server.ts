@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "http";
 import type { Socket } from "net";
 import { listenOnFreePort } from "../listen";
-import { createSpecValidator, type SpecMatch } from "../chatwoot-spec-validator";
+import { createSpecValidator, type SpecMatch, type SpecVerdict } from "../chatwoot-spec-validator";
 import type { FakeAgent, FakeAttachment, FakeInbox } from "./model";
+import { createAgentConsole } from "./agent-console";
 import { ROUTES, type Actor } from "./routes";
 import { ChatwootRefusal, FakeChatwootStore } from "./store";
+import { createWebhookDispatcher } from "./webhook-dispatcher";
 
 export interface RecordedRequest {
   method: string;
@@ -19,15 +21,32 @@ export interface RecordedRequest {
 
 export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | "hang" | "reset";
 
-export interface FakeChatwootOptions {
+export interface ChatwootSimulatorOptions {
   userToken?: string;
   botToken?: string;
   botId?: number;
   now?: () => number;
+  /** Check requests against Chatwoot's OpenAPI spec (default true; the demo turns it off when ../shared is absent). */
+  validate?: boolean;
 }
 
 export const USER_TOKEN = "user-token-FAKEFAKE1234";
 export const BOT_TOKEN = "bot-token-FAKEFAKE5678";
+
+/** Without the spec file (demo on a machine without ../shared): route by matching the known templates. */
+function matchWithoutSpec(method: string, path: string): SpecMatch | null {
+  for (const key of Object.keys(ROUTES)) {
+    const [routeMethod = "", template = ""] = key.split(" ");
+    if (routeMethod !== method) continue;
+    const names: string[] = [];
+    const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_, name: string) => (names.push(name), "([^/]+)"))}$`);
+    const found = pattern.exec(path);
+    if (found === null) continue;
+    const pathParams = Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(found[index + 1] ?? "")]));
+    return { operationId: key, method, template, pathParams, security: template.startsWith("/public/") ? "public" : "token" };
+  }
+  return null;
+}
 
 function fileType(contentType: string): FakeAttachment["fileType"] {
   if (/^image\/(jpeg|jpg|png|gif|bmp|webp)$/.test(contentType)) return "image";
@@ -75,10 +94,10 @@ async function parseBody(request: IncomingMessage, raw: Buffer): Promise<ParsedB
  * bot-token allow-list, and keeps contacts, conversations and messages with
  * Chatwoot's rules. Faults (status, hang, reset) and a rate limit can be set.
  */
-export async function startFakeChatwoot(options: FakeChatwootOptions = {}) {
+export async function startChatwootSimulator(options: ChatwootSimulatorOptions = {}) {
   const now = options.now ?? Date.now;
   const store = new FakeChatwootStore(now);
-  const validator = createSpecValidator();
+  const validator = options.validate === false ? null : createSpecValidator();
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const faults: { operation: string; fault: Fault; times: number }[] = [];
@@ -87,6 +106,9 @@ export async function startFakeChatwoot(options: FakeChatwootOptions = {}) {
   const botToken = options.botToken ?? BOT_TOKEN;
   const botId = options.botId ?? 1;
   store.bots.push({ id: botId, name: "Cognigy Bot" });
+  store.agents.push({ id: 7, name: "Anna Agent", email: "anna@example.com", availability: "online" });
+  let baseUrl = "";
+  const webhooks = createWebhookDispatcher(store, () => baseUrl);
   let rateLimit: { perMinute: number; hits: number[] } | null = null;
   let latencyMs = 0;
 
@@ -112,8 +134,22 @@ export async function startFakeChatwoot(options: FakeChatwootOptions = {}) {
     response.end(text);
   }
 
+  /** Files attached to messages, at their data_url (not part of the API, so not checked against the spec). */
+  function serveBlob(path: string, response: ServerResponse): boolean {
+    const match = /^\/rails\/active_storage\/blobs\/redirect\/(\d+)-(\d+)\//.exec(path);
+    if (match === null) return false;
+    const file = store.messages.find((message) => message.id === Number(match[1]))?.attachments[Number(match[2])];
+    if (file?.data === undefined) send(response, 404, { error: "not found" });
+    else {
+      response.writeHead(200, { "content-type": file.contentType });
+      response.end(file.data);
+    }
+    return true;
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://fake");
+    if (request.method === "GET" && serveBlob(url.pathname, response)) return;
     const raw = await readBody(request);
     const tokenHeader = request.headers["api_access_token"];
     const { actor, kind } = actorOf(typeof tokenHeader === "string" ? tokenHeader : undefined);
@@ -124,7 +160,8 @@ export async function startFakeChatwoot(options: FakeChatwootOptions = {}) {
       violations.push(`${request.method} ${url.pathname}: body is not valid JSON or multipart`);
       return send(response, 400, { error: "unparsable body" });
     }
-    const verdict = validator.validate({
+    const unchecked = validator === null ? matchWithoutSpec(request.method ?? "GET", url.pathname) : null;
+    const verdict: SpecVerdict = validator === null ? (unchecked === null ? { ok: false, match: null, problems: [`${url.pathname}: unknown`] } : { ok: true, match: unchecked }) : validator.validate({
       method: request.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(url.searchParams.entries()),
@@ -184,10 +221,15 @@ export async function startFakeChatwoot(options: FakeChatwootOptions = {}) {
     socket.on("close", () => sockets.delete(socket));
   });
   const port = await listenOnFreePort(server);
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     store,
+    /** What agents do in the dashboard. */
+    agent: createAgentConsole(store),
+    /** The inbox webhooks: switches (duplicate, reorder, delay, drop), what was sent, and settled(). */
+    webhooks,
     requests,
     violations,
     userToken,
@@ -205,6 +247,9 @@ export async function startFakeChatwoot(options: FakeChatwootOptions = {}) {
         workingHours: [],
         outOfOfficeMessage: null,
         memberIds: [],
+        webhookUrl: null,
+        webhookSecret: null,
+        csatSurveyEnabled: false,
         ...partial,
       };
       store.inboxes.set(inbox.id, inbox);
@@ -230,10 +275,11 @@ export async function startFakeChatwoot(options: FakeChatwootOptions = {}) {
       requests.length = 0;
     },
     async close(): Promise<void> {
+      await webhooks.settled();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-export type FakeChatwoot = Awaited<ReturnType<typeof startFakeChatwoot>>;
+export type ChatwootSimulator = Awaited<ReturnType<typeof startChatwootSimulator>>;

@@ -1,0 +1,117 @@
+import { randomUUID } from "crypto";
+import { isRecord } from "../../../src/core/json-guards";
+import { signWebhook, unsignedWebhook } from "../chatwoot-webhooks";
+import type { StoreEvent } from "./model";
+import type { FakeChatwootStore } from "./store";
+import { payloadsFor } from "./webhook-payloads";
+
+/** Chatwoot's default WEBHOOK_TIMEOUT. */
+export const WEBHOOK_TIMEOUT_MS = 5_000;
+
+export interface WebhookSwitches {
+  /** Send every delivery twice: "same" keeps the X-Chatwoot-Delivery id, "new" gives the copy its own (an account and an inbox webhook). */
+  duplicate: "same" | "new" | null;
+  /** Hold deliveries this long and send each batch in reverse order. */
+  reorderWindowMs: number;
+  /** Extra delay before each delivery. */
+  delayMs: number;
+  /** Deliveries for which this returns true are never sent. */
+  drop: (payload: Record<string, unknown>) => boolean;
+}
+
+export interface DeliveryRecord {
+  event: string;
+  deliveryId: string;
+  status: number | "error" | "dropped";
+  payload: Record<string, unknown>;
+}
+
+interface Pending {
+  inboxId: number;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Sends webhooks like Chatwoot's WebhookJob: asynchronously, once, with a 5 s
+ * timeout and no retry; a failed message delivery marks the message failed.
+ */
+export function createWebhookDispatcher(store: FakeChatwootStore, baseUrl: () => string) {
+  const switches: WebhookSwitches = { duplicate: null, reorderWindowMs: 0, delayMs: 0, drop: () => false };
+  const deliveries: DeliveryRecord[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let batch: Pending[] = [];
+  let batchTimer: NodeJS.Timeout | undefined;
+
+  async function post(item: Pending, deliveryId: string): Promise<void> {
+    const inbox = store.inbox(item.inboxId);
+    const event = String(item.payload.event);
+    if (inbox.webhookUrl === null) return;
+    if (switches.drop(item.payload)) return void deliveries.push({ event, deliveryId, status: "dropped", payload: item.payload });
+    if (switches.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, switches.delayMs));
+    const webhook = inbox.webhookSecret === null ? unsignedWebhook(item.payload, { deliveryId }) : signWebhook(item.payload, inbox.webhookSecret, { deliveryId });
+    let status: number | "error";
+    try {
+      const response = await fetch(inbox.webhookUrl, { method: "POST", headers: webhook.headers, body: webhook.body, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
+      await response.arrayBuffer();
+      status = response.status;
+    } catch {
+      status = "error";
+    }
+    deliveries.push({ event, deliveryId, status, payload: item.payload });
+    const failed = status === "error" || status >= 300;
+    if (failed && event.startsWith("message_") && typeof item.payload.id === "number") {
+      const message = store.messages.find((candidate) => candidate.id === item.payload.id);
+      if (message !== undefined) message.status = "failed";
+    }
+  }
+
+  function send(item: Pending): void {
+    const ids = [randomUUID()];
+    if (switches.duplicate !== null) ids.push(switches.duplicate === "same" ? (ids[0] ?? randomUUID()) : randomUUID());
+    for (const id of ids) {
+      const task = post(item, id).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+  }
+
+  function flush(): void {
+    batchTimer = undefined;
+    const items = batch.reverse();
+    batch = [];
+    for (const item of items) send(item);
+  }
+
+  function enqueue(item: Pending): void {
+    if (switches.reorderWindowMs <= 0) {
+      const task = new Promise<void>((resolve) => setImmediate(() => resolve(send(item))));
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      return;
+    }
+    batch.push(item);
+    batchTimer ??= setTimeout(flush, switches.reorderWindowMs);
+  }
+
+  store.subscribe((event: StoreEvent) => {
+    for (const payload of payloadsFor(store, event, baseUrl())) {
+      if (!isRecord(payload)) continue;
+      const inboxId = typeof payload.inbox_id === "number" ? payload.inbox_id : isRecord(payload.conversation) && typeof payload.conversation.inbox_id === "number" ? payload.conversation.inbox_id : 0;
+      if (inboxId > 0) enqueue({ inboxId, payload });
+    }
+  });
+
+  return {
+    switches,
+    deliveries,
+    /** Resolves when every webhook sent so far (and any held batch) has been answered. */
+    async settled(): Promise<void> {
+      if (batchTimer !== undefined) {
+        clearTimeout(batchTimer);
+        flush();
+      }
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}
+
+export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;

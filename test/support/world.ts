@@ -1,0 +1,126 @@
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { parseRelayConfig } from "../../src/relay/relay-config";
+import { createRelayService, type RelayService } from "../../src/relay/relay-service";
+import { startChatwootSimulator, USER_TOKEN, type ChatwootSimulator, type ChatwootSimulatorOptions } from "./chatwoot-simulator/server";
+import type { FakeInbox } from "./chatwoot-simulator/model";
+import { createCognigyRuntime, type FlowStep, type Session } from "./cognigy-runtime";
+import { startCognigyEndpoint, type CognigyEndpoint } from "./cognigy-endpoint";
+import { loadExtensionFromTarball } from "./load-extension";
+
+export const WORLD_RELAY_SECRET = "world-relay-secret-0123456789abcdefghij";
+export const WORLD_WEBHOOK_SECRET = "world-webhook-secret-0123456789abcdef";
+export const WORLD_INBOX_ID = 7;
+export const WORLD_URL_TOKEN = "demo-endpoint-url-token-0123456789";
+
+export interface WorldOptions {
+  /** Extra relay environment (e.g. RETRY_MAX_DELAY_MS, REORDER_WINDOW_MS). */
+  relayEnv?: Record<string, string>;
+  handover?: Record<string, unknown>;
+  session?: Record<string, unknown>;
+  inbox?: Partial<FakeInbox>;
+  simulator?: ChatwootSimulatorOptions;
+}
+
+/**
+ * The flow of the tests and the demo: the Session node first; "agent"/"human"
+ * hands over; "/resolve" and "/reopen" use the Resolve/Reopen node; anything
+ * else the bot answers. Branches end with Stop Flow, as the README recommends.
+ */
+export function worldFlow(options: WorldOptions): (text: string) => FlowStep[] {
+  const session: FlowStep = {
+    node: "chatwootSession",
+    config: { connection: "cw", attachmentHosts: ["127.0.0.1"], cancelKeywords: ["cancel"], cancelledMessage: "OK, I cancelled your request.", passKeywords: ["/resolve", "/reopen"], ...options.session },
+    children: {
+      onChatwootSessionResolved: [{ say: "Welcome back! Is there anything else I can do for you?" }, { stop: true }],
+      onChatwootSessionCancelled: [{ stop: true }],
+      onChatwootSessionError: [{ say: "Sorry, your message could not be delivered. Please try again." }, { stop: true }],
+    },
+  };
+  const handover: FlowStep = {
+    node: "chatwootHandover",
+    config: { connection: "cw", inboxId: String(WORLD_INBOX_ID), teamId: "3", labels: ["cognigy"], ...options.handover },
+    children: {
+      onChatwootHandoverStarted: [{ stop: true }],
+      onChatwootHandoverUnavailable: [{ say: "No agent is available right now. {{context.chatwoot.unavailable.outOfOfficeMessage}}" }, { stop: true }],
+      onChatwootHandoverError: [{ say: "Our agents cannot be reached right now. Please try again later." }, { stop: true }],
+    },
+  };
+  const status = (action: string): FlowStep => ({ node: "chatwootResolveReopen", config: { connection: "cw", action } });
+  return (text) => {
+    const lower = text.trim().toLowerCase();
+    if (lower === "/resolve") return [session, status("resolve"), { say: "The conversation with our team is closed." }];
+    if (lower === "/reopen") return [session, status("reopen"), { say: "The conversation with our team is open again." }];
+    if (/\b(agent|human|person)\b/.test(lower)) return [session, handover];
+    return [session, { say: "Bot: I can help with routers, bills and contracts. You said: {{input.text}}" }];
+  };
+}
+
+/** The whole loop on this machine: Chatwoot simulator → relay (real, embedded outbox) → Cognigy Endpoint → runtime with the built extension. */
+export async function startWorld(options: WorldOptions = {}) {
+  const chatwoot: ChatwootSimulator = await startChatwootSimulator(options.simulator ?? {});
+  const runtime = createCognigyRuntime(loadExtensionFromTarball().extension);
+  runtime.setConnection("cw", { baseUrl: chatwoot.baseUrl, accountId: "1", apiKey: USER_TOKEN, relaySecret: WORLD_RELAY_SECRET });
+  const endpoint: CognigyEndpoint = await startCognigyEndpoint(runtime, { urlToken: WORLD_URL_TOKEN, flow: worldFlow(options) });
+  const parsed = parseRelayConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    RELAY_SECRET: WORLD_RELAY_SECRET,
+    CHATWOOT_WEBHOOK_SECRETS: WORLD_WEBHOOK_SECRET,
+    COGNIGY_ENDPOINT_BASE_URL: endpoint.baseUrl,
+    CHATWOOT_BASE_URL: chatwoot.baseUrl,
+    CHATWOOT_API_TOKEN: USER_TOKEN,
+    RELAY_DATA_DIR: mkdtempSync(join(tmpdir(), "relay-world-")),
+    LOG_LEVEL: "silent",
+    REORDER_WINDOW_MS: "50",
+    RETRY_BASE_DELAY_MS: "50",
+    RETRY_MAX_DELAY_MS: "1000",
+    ...options.relayEnv,
+  });
+  if (!parsed.ok) throw new Error(parsed.message);
+  const relay: RelayService = createRelayService(parsed.config, { logger: false });
+  const relayUrl = await relay.start();
+  chatwoot.addInbox({ id: WORLD_INBOX_ID, name: "Support", webhookUrl: `${relayUrl}/handover/chatwoot`, webhookSecret: WORLD_WEBHOOK_SECRET, ...options.inbox });
+
+  /** Waits until nothing is moving: webhooks answered, the outbox drained, every injected input run. */
+  async function settle(timeoutMs = 10_000): Promise<void> {
+    const started = Date.now();
+    for (let quiet = 0; quiet < 3; ) {
+      if (Date.now() - started > timeoutMs) throw new Error("the world did not settle in time");
+      await chatwoot.webhooks.settled();
+      await endpoint.idle();
+      const busy = relay.outbox.depth().pending > 0 || relay.worker.inFlight() > 0;
+      quiet = busy ? 0 : quiet + 1;
+      await new Promise((resolve) => setTimeout(resolve, busy ? 20 : 60));
+    }
+  }
+
+  return {
+    chatwoot,
+    runtime,
+    endpoint,
+    relay,
+    relayUrl,
+    settle,
+    newUser: (profile: Record<string, unknown> = {}): Session => endpoint.newSession({ profile }),
+    /** The user types, then everything that follows (agent side included) is allowed to happen. */
+    async say(session: Session, text: string, data: Record<string, unknown> = {}): Promise<void> {
+      await endpoint.userSays(session, text, data);
+      await settle();
+    },
+    /** The conversation id of the session's handover. */
+    conversationOf(session: Session): number {
+      const state = session.context.chatwoot;
+      const conversation = typeof state === "object" && state !== null && "conversation" in state ? state.conversation : null;
+      return typeof conversation === "object" && conversation !== null && "id" in conversation && typeof conversation.id === "number" ? conversation.id : 0;
+    },
+    async close(): Promise<void> {
+      await relay.stop();
+      await endpoint.close();
+      await chatwoot.close();
+    },
+  };
+}
+
+export type World = Awaited<ReturnType<typeof startWorld>>;
