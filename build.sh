@@ -18,8 +18,13 @@ rm -rf build dist .stage "$TARBALL"
 mkdir -p "$STAGE/build" "$TOOLS"
 
 step "bundling src/module.ts with esbuild (all runtime libraries inside, zero dependencies)"
+# axios (with form-data and mime-db) is a bundle of its own, loaded on the first request:
+# the module Cognigy requires stays small.
+"$ESBUILD" src/vendor/axios.ts --bundle --platform=node --target=node18 --format=cjs \
+  --minify --legal-comments=linked --log-level=warning --outfile=build/axios.js
 "$ESBUILD" src/module.ts --bundle --platform=node --target=node18 --format=cjs \
-  --minify --keep-names --legal-comments=linked --log-level=warning --outfile=build/module.js
+  --minify --keep-names --legal-comments=linked --log-level=warning \
+  --external:./axios --supported:dynamic-import=false --outfile=build/module.js
 
 step "rendering the 64x64 icon.png from icons/"
 "$ESBUILD" scripts/write-icon.ts --bundle --platform=node --log-level=warning --outfile="$TOOLS/write-icon.js"
@@ -30,7 +35,7 @@ step "writing package.json and package-lock.json without dependencies"
 node "$TOOLS/write-manifest.js" . "$STAGE"
 
 step "packing $TARBALL"
-cp build/module.js build/module.js.LEGAL.txt "$STAGE/build/" 2>/dev/null || cp build/module.js "$STAGE/build/"
+cp build/* "$STAGE/build/"
 cp README.md icon.png "$STAGE/"
 tar -czf "$TARBALL" -C "$STAGE" build package.json package-lock.json README.md icon.png
 

@@ -1,7 +1,8 @@
-import axios, { type AxiosResponse, type LookupAddressEntry } from "axios";
+import type { AxiosResponse, AxiosStatic, LookupAddressEntry } from "axios";
 import { promises as dns } from "dns";
 import type { UploadFile } from "../chatwoot/chatwoot-types";
 import type { Deadline } from "../chatwoot/deadline";
+import { loadAxios } from "../vendor/load-axios";
 import { checkAttachmentUrl } from "./attachment-policy";
 import { isPrivateAddress } from "./private-address";
 
@@ -50,7 +51,7 @@ function fileName(source: AttachmentSource, url: URL): string {
   return (source.name || fromUrl || "attachment").replace(/[\r\n"]/g, "_").slice(0, 200);
 }
 
-function failure(url: URL, error: unknown, maxBytes: number): AttachmentError {
+function failure(axios: AxiosStatic, url: URL, error: unknown, maxBytes: number): AttachmentError {
   if (error instanceof AttachmentError) return error;
   if (axios.isAxiosError(error) && error.cause instanceof AttachmentError) return error.cause;
   const code = axios.isAxiosError(error) ? error.code : undefined;
@@ -64,7 +65,7 @@ function failure(url: URL, error: unknown, maxBytes: number): AttachmentError {
  * One hop: no automatic redirects, since a redirect could lead to an address
  * the policy refuses; the caller checks each Location like the first URL.
  */
-async function getOnce(url: URL, options: FetchAttachmentOptions, maxBytes: number): Promise<AxiosResponse<ArrayBuffer>> {
+async function getOnce(axios: AxiosStatic, url: URL, options: FetchAttachmentOptions, maxBytes: number): Promise<AxiosResponse<ArrayBuffer>> {
   const timeoutMs = options.deadline.timeoutFor(options.timeoutMs);
   if (timeoutMs < MIN_HOP_MS) throw new AttachmentError(`could not download ${url.host}${url.pathname}: no time left`);
   return axios.get<ArrayBuffer>(url.href, {
@@ -81,15 +82,16 @@ async function getOnce(url: URL, options: FetchAttachmentOptions, maxBytes: numb
 /** Downloads a file the user sent (Cognigy has it at a URL; Chatwoot wants the bytes). */
 export async function fetchAttachment(source: AttachmentSource, options: FetchAttachmentOptions): Promise<UploadFile> {
   const maxBytes = options.maxBytes ?? MAX_ATTACHMENT_BYTES;
+  const axios = await loadAxios();
   let target = source.url;
   for (let hop = 0; hop <= MAX_ATTACHMENT_REDIRECTS; hop += 1) {
     const verdict = checkAttachmentUrl(target, options.allowedHosts);
     if (!verdict.ok) throw new AttachmentError(verdict.reason);
     let response: AxiosResponse<ArrayBuffer>;
     try {
-      response = await getOnce(verdict.url, options, maxBytes);
+      response = await getOnce(axios, verdict.url, options, maxBytes);
     } catch (error: unknown) {
-      throw failure(verdict.url, error, maxBytes);
+      throw failure(axios, verdict.url, error, maxBytes);
     }
     const location = response.headers.location;
     if (response.status >= 300) {

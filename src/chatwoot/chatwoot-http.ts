@@ -1,4 +1,5 @@
-import axios, { type Method } from "axios";
+import type { AxiosStatic, Method } from "axios";
+import { loadAxios } from "../vendor/load-axios";
 import { clipText } from "../core/clip-text";
 import { isRecord, readString } from "../core/json-guards";
 import { ChatwootApiError } from "./chatwoot-api-error";
@@ -73,6 +74,7 @@ export function createChatwootHttp(options: ChatwootHttpOptions): ChatwootHttp {
     if (timeoutMs < MIN_REQUEST_MS) {
       throw new ChatwootApiError(operation, "time_budget", `Chatwoot request "${operation}" was not sent: the node's time budget is used up.`);
     }
+    const axios = await loadAxios();
     let response;
     try {
       response = await axios.request({
@@ -92,7 +94,7 @@ export function createChatwootHttp(options: ChatwootHttpOptions): ChatwootHttp {
         responseType: "json",
       });
     } catch (error: unknown) {
-      throw toTransportError(operation, host, timeoutMs, error);
+      throw toTransportError(axios, operation, host, timeoutMs, error);
     }
     if (response.status >= 300) {
       const remote = remoteErrorText(response.data);
@@ -119,7 +121,7 @@ export function createChatwootHttp(options: ChatwootHttpOptions): ChatwootHttp {
   };
 }
 
-function toTransportError(operation: string, host: string, timeoutMs: number, error: unknown): ChatwootApiError {
+function toTransportError(axios: AxiosStatic, operation: string, host: string, timeoutMs: number, error: unknown): ChatwootApiError {
   const code = axios.isAxiosError(error) ? error.code : undefined;
   if (code === "ECONNABORTED" || code === "ETIMEDOUT" || code === "ERR_CANCELED") {
     return new ChatwootApiError(operation, "timeout", `Chatwoot request "${operation}" to ${host} timed out after ${timeoutMs} ms.`);

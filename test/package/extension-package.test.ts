@@ -30,8 +30,8 @@ function texts(node: Record<string, unknown>): { where: string; value: unknown }
 }
 
 describe("the uploadable package", () => {
-  it("contains exactly the bundle, package.json, package-lock.json, README.md and icon.png", () => {
-    expect(loaded.files.filter((file) => file !== "build/module.js.LEGAL.txt")).toEqual(["README.md", "build/module.js", "icon.png", "package-lock.json", "package.json"]);
+  it("contains exactly the bundles (with their license notes), package.json, package-lock.json, README.md and icon.png", () => {
+    expect(loaded.files.filter((file) => !file.endsWith(".LEGAL.txt"))).toEqual(["README.md", "build/axios.js", "build/module.js", "icon.png", "package-lock.json", "package.json"]);
   });
 
   it("declares no runtime dependencies for the platform to install", () => {
@@ -58,11 +58,19 @@ describe("the uploadable package", () => {
     expect(readFileSync(join(loaded.dir, "README.md"), "utf8")).toBe(readFileSync(join(REPO_ROOT, "README.md"), "utf8"));
   });
 
-  it("loads without requiring anything outside the bundle and Node's own modules", () => {
-    const bundle = readFileSync(join(loaded.dir, "build/module.js"), "utf8");
+  it.each(["build/module.js", "build/axios.js"])("%s requires nothing but Node's own modules and files of the package", (file) => {
+    const bundle = readFileSync(join(loaded.dir, file), "utf8");
     const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1] ?? "");
     const builtins = new Set(builtinModules);
-    expect(required.filter((name) => !builtins.has(name.replace(/^node:/, "")))).toEqual([]);
+    const outside = required.filter((name) => !builtins.has(name.replace(/^node:/, "")) && !(name.startsWith("./") && loaded.files.includes(`build/${name.slice(2)}.js`)));
+    expect(outside).toEqual([]);
+  });
+
+  it("loads axios only on the first request, not when the platform requires the module", () => {
+    const bundle = readFileSync(join(loaded.dir, "build/module.js"), "utf8");
+    expect(bundle).toContain('require("./axios")');
+    expect(bundle).not.toContain("mime-db");
+    expect(bundle.length).toBeLessThan(120_000);
   });
 });
 
