@@ -13,8 +13,8 @@ TARBALL="$NAME-$VERSION.tar.gz"
 
 step() { printf '==> %s\n' "$*"; }
 
-step "cleaning build/ and .stage/"
-rm -rf build dist .stage "$TARBALL"
+step "cleaning build/, dist/ and the staging folder"
+rm -rf build dist "$STAGE" "$TOOLS" "$TARBALL"
 mkdir -p "$STAGE/build" "$TOOLS"
 
 step "bundling src/module.ts with esbuild (all runtime libraries inside, zero dependencies)"

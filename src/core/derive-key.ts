@@ -12,3 +12,20 @@ const SALT = "chatwoot-handover";
 export function deriveKey(secret: string, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, SALT, `chatwoot-handover/${purpose}/v1`, 32));
 }
+
+/** Both keys of a relay secret, derived once; a long-running process (the relay) keeps these instead of the secret. */
+export interface DerivedKeys {
+  "route-seal": Buffer;
+  "relay-event": Buffer;
+}
+
+/** The relay secret itself, or its keys derived ahead of time. */
+export type SecretOrKeys = string | DerivedKeys;
+
+export function deriveKeys(secret: string): DerivedKeys {
+  return { "route-seal": deriveKey(secret, "route-seal"), "relay-event": deriveKey(secret, "relay-event") };
+}
+
+export function keyFor(secret: SecretOrKeys, purpose: KeyPurpose): Buffer {
+  return typeof secret === "string" ? deriveKey(secret, purpose) : secret[purpose];
+}

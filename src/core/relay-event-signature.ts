@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "crypto";
 import { canonicalJson } from "./canonical-json";
-import { deriveKey } from "./derive-key";
+import { keyFor, type SecretOrKeys } from "./derive-key";
 import { isRecord } from "./json-guards";
 import { parseRelayEventBody, type RelayEventBody } from "./relay-event";
 
@@ -15,12 +15,12 @@ export const RELAY_EVENT_MAX_AGE_MS = 5 * 60 * 1000;
 /** Tolerated clock skew between the relay and Cognigy for events "from the future". */
 export const RELAY_EVENT_MAX_SKEW_MS = 60 * 1000;
 
-function mac(body: unknown, secret: string): Buffer {
-  return createHmac("sha256", deriveKey(secret, "relay-event")).update(canonicalJson(body)).digest();
+function mac(body: unknown, secret: SecretOrKeys): Buffer {
+  return createHmac("sha256", keyFor(secret, "relay-event")).update(canonicalJson(body)).digest();
 }
 
 /** Signs an event for injection; the Session node accepts it only with the same relay secret. */
-export function signRelayEvent(body: RelayEventBody, secret: string): SignedRelayEvent {
+export function signRelayEvent(body: RelayEventBody, secret: SecretOrKeys): SignedRelayEvent {
   return { ...body, sig: mac(body, secret).toString("base64url") };
 }
 
@@ -30,7 +30,7 @@ export function signRelayEvent(body: RelayEventBody, secret: string): SignedRela
  */
 export function verifyRelayEvent(
   value: unknown,
-  secret: string,
+  secret: SecretOrKeys,
   expectedSessionId: string,
   now: number = Date.now(),
 ): VerifyRelayEventResult {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "crypto";
-import { deriveKey } from "./derive-key";
+import { keyFor, type SecretOrKeys } from "./derive-key";
 import { isRecord } from "./json-guards";
 
 /** Where the relay injects an agent's replies: one Cognigy session. */
@@ -37,9 +37,9 @@ function associatedData(binding: RouteBinding): Buffer {
 }
 
 /** Encrypts and authenticates a route with AES-256-GCM under a key derived from the relay secret. */
-export function sealRoute(route: SessionRoute, binding: RouteBinding, secret: string): string {
+export function sealRoute(route: SessionRoute, binding: RouteBinding, secret: SecretOrKeys): string {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", deriveKey(secret, "route-seal"), iv);
+  const cipher = createCipheriv("aes-256-gcm", keyFor(secret, "route-seal"), iv);
   cipher.setAAD(associatedData(binding));
   const plaintext = JSON.stringify({ u: route.userId, s: route.sessionId, t: route.urlToken });
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
@@ -66,7 +66,7 @@ function parsePlaintext(plaintext: string): SessionRoute | undefined {
 }
 
 /** Opens a sealed route; anything altered, truncated or bound to another contact is "unauthentic". */
-export function openRoute(sealed: unknown, binding: RouteBinding, secret: string): OpenRouteResult {
+export function openRoute(sealed: unknown, binding: RouteBinding, secret: SecretOrKeys): OpenRouteResult {
   if (sealed === undefined || sealed === null || sealed === "") return { ok: false, reason: "missing" };
   if (typeof sealed !== "string" || sealed.length > 4096) return { ok: false, reason: "malformed" };
   const parts = sealed.split(".");
@@ -75,7 +75,7 @@ export function openRoute(sealed: unknown, binding: RouteBinding, secret: string
   const body = Buffer.from(parts[2] ?? "", "base64url");
   if (iv.length !== IV_BYTES || body.length <= TAG_BYTES) return { ok: false, reason: "malformed" };
   try {
-    const decipher = createDecipheriv("aes-256-gcm", deriveKey(secret, "route-seal"), iv);
+    const decipher = createDecipheriv("aes-256-gcm", keyFor(secret, "route-seal"), iv);
     decipher.setAAD(associatedData(binding));
     decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
     const plaintext = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);

@@ -1,7 +1,9 @@
+import type { SecretOrKeys } from "../core/derive-key";
 import { isRecord, readPositiveInteger, readRecord, type JsonRecord } from "../core/json-guards";
 import type { ConversationStatus } from "../core/relay-event";
 import { openRoute, ROUTE_ATTRIBUTE, type RouteBinding } from "../core/route-seal";
 import { classifyMessage } from "./classify-message";
+import type { RouteOpener } from "./route-cache";
 import type { EventDetails, InjectJob } from "./relay-job";
 import { accountIdOf, changeOf, conversationOf, displayName, inboxIdOf, sourceIdOf, timeOf } from "./webhook-fields";
 
@@ -27,7 +29,9 @@ export type DropReason =
   | "route_unauthentic";
 
 export interface RelayOptions {
-  relaySecret: string;
+  relaySecret: SecretOrKeys;
+  /** Opens sealed routes (default: openRoute with the relay secret; the relay passes a cache). */
+  openRoute?: RouteOpener;
   inboxIds: readonly number[] | null;
   forwardTemplates: boolean;
   forwardCsat: boolean;
@@ -103,7 +107,8 @@ function routeOf(payload: JsonRecord, conversation: JsonRecord, options: RelayOp
   const sourceId = sourceIdOf(conversation);
   if (typeof sealed !== "string" || sealed === "" || inboxId === undefined || sourceId === undefined) return "no_route";
   const binding = { inboxId, sourceId };
-  return openRoute(sealed, binding, options.relaySecret).ok ? { sealed, binding, accountId: accountIdOf(payload, conversation) } : "route_unauthentic";
+  const opened = options.openRoute === undefined ? openRoute(sealed, binding, options.relaySecret) : options.openRoute(sealed, binding);
+  return opened.ok ? { sealed, binding, accountId: accountIdOf(payload, conversation) } : "route_unauthentic";
 }
 
 function candidates(payload: JsonRecord, conversationId: number, options: RelayOptions): (EventDetails | DropReason)[] {

@@ -1,5 +1,6 @@
 import type { ChatwootClient } from "../chatwoot/chatwoot-client";
 import { ChatwootApiError } from "../chatwoot/chatwoot-api-error";
+import type { SecretOrKeys } from "../core/derive-key";
 import { RELAY_EVENT_VERSION } from "../core/relay-event";
 import { signRelayEvent } from "../core/relay-event-signature";
 import { openRoute } from "../core/route-seal";
@@ -21,7 +22,7 @@ export interface WorkerDeps {
   inject: Injector;
   /** Chatwoot client for an account, when CHATWOOT_BASE_URL and CHATWOOT_API_TOKEN are set. */
   chatwoot: ((accountId: number) => ChatwootClient) | null;
-  relaySecret: string;
+  relaySecret: SecretOrKeys;
   policy: RetryPolicy;
   reorderWindowMs: number;
   concurrency: number;
@@ -43,6 +44,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   const running = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
+  let pumpQueued = false;
 
   async function attemptInject(job: InjectJob): Promise<AttemptOutcome | "delivered" | { dead: string }> {
     const opened = openRoute(job.sealedRoute, job.binding, deps.relaySecret);
@@ -108,7 +110,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       .finally(() => {
         busy.delete(stored.conversationKey);
         running.delete(task);
-        pump();
+        worker.wake();
       });
     running.add(task);
   }
@@ -123,14 +125,19 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     timer = setTimeout(pump, wait);
   }
 
-  return {
+  const worker = {
     start(): void {
       stopped = false;
       pump();
     },
-    /** New jobs were enqueued. */
+    /** New jobs were enqueued: look once this turn of the event loop is done (many webhooks, one look). */
     wake(): void {
-      pump();
+      if (pumpQueued) return;
+      pumpQueued = true;
+      setImmediate(() => {
+        pumpQueued = false;
+        pump();
+      });
     },
     /** Stops taking jobs and waits for those in flight; the rest stays in the outbox. */
     async stop(): Promise<void> {
@@ -140,6 +147,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     },
     inFlight: (): number => running.size,
   };
+  return worker;
 }
 
 export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;

@@ -1,4 +1,6 @@
+import type { DerivedKeys } from "../core/derive-key";
 import { classifyWebhook } from "./classify-webhook";
+import type { RouteOpener } from "./route-cache";
 import type { EnqueueResult, Outbox } from "./outbox";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
@@ -20,6 +22,8 @@ export interface IntakeReply {
 
 export interface IntakeDeps {
   config: RelayConfig;
+  keys: DerivedKeys;
+  openRoute: RouteOpener;
   outbox: Outbox;
   metrics: RelayMetrics;
   wake: () => void;
@@ -52,7 +56,7 @@ function parseJson(rawBody: Buffer): { ok: true; value: unknown } | { ok: false 
  * and answer 200 only once the jobs are committed to the outbox. Delivery
  * happens later, in the worker.
  */
-export function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): IntakeReply {
+export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): Promise<IntakeReply> {
   const { metrics } = deps;
   metrics.received.inc();
   const refused = authenticate(request, deps);
@@ -66,13 +70,13 @@ export function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): Intake
     return { status: 400, body: { error: "the body is not JSON" } };
   }
   const now = deps.now();
-  const { jobs, dropped } = classifyWebhook(parsed.value, deps.config, now);
+  const { jobs, dropped } = classifyWebhook(parsed.value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute }, now);
   for (const reason of dropped) metrics.dropped.inc({ reason });
   if (jobs.length === 0) return { status: 200, body: { status: "dropped", reasons: dropped } };
   const deliveryId = request.deliveryId !== undefined && request.deliveryId.length <= 200 ? request.deliveryId : null;
   let result: EnqueueResult;
   try {
-    result = deps.outbox.enqueue({ deliveryId, jobs: jobs.map((job) => ({ ...job, payload: { kind: "inject", job } })) }, now);
+    result = await deps.outbox.enqueueSoon({ deliveryId, jobs: jobs.map((job) => ({ ...job, payload: { kind: "inject", job } })) }, now);
   } catch {
     // Not acknowledged, so not owned: Chatwoot marks the message failed and an agent can retry it.
     metrics.rejected.inc({ reason: "outbox_unavailable" });

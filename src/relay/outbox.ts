@@ -1,7 +1,9 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "fs";
+import { open, type FileHandle } from "fs/promises";
 import { join } from "path";
 import { isRecord } from "../core/json-guards";
+import { createQueueIndex, type QueuedJob } from "./queue-index";
 import { parseInjectJob, type InjectJob } from "./relay-job";
 
 /** A job as stored: the inject itself, or the private note telling an agent that a message did not arrive. */
@@ -22,6 +24,13 @@ export interface EnqueueRequest {
 
 export type EnqueueResult = { duplicate: true } | { duplicate: false; enqueued: number; duplicates: number };
 
+export interface Schedule {
+  /** Jobs to start now: due heads of conversations not in flight. */
+  jobs: StoredJob[];
+  /** When the next head of an idle conversation becomes due, or null. */
+  nextDueAt: number | null;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -36,10 +45,19 @@ CREATE TABLE IF NOT EXISTS jobs (
   last_error TEXT,
   dead_at INTEGER
 );
-CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (state, conversation_key, order_ts, order_seq, id);
+DROP INDEX IF EXISTS jobs_queue;
 CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS seen_age ON seen (seen_at);
 `;
+
+const PENDING = `
+SELECT id, conversation_key AS conversationKey, order_ts AS orderTs, order_seq AS orderSeq, received_at AS receivedAt, next_attempt_at AS nextAttemptAt, attempts
+FROM jobs WHERE state = 'pending'`;
+
+/** How many payloads are kept in memory for delivery (a backlog beyond that is read from the database). */
+const RECENT_PAYLOADS = 20_000;
+/** How many delivery ids are remembered (repeated deliveries arrive within seconds). */
+const RECENT_DELIVERIES = 50_000;
 
 function parseJson(text: string): unknown {
   try {
@@ -60,102 +78,207 @@ function parsePayload(text: string): JobPayload | undefined {
   return undefined;
 }
 
-/**
- * The head of each conversation's queue (no earlier pending job), with the time
- * it becomes due: its retry time, but not before the reorder window has passed.
- */
-const HEADS = `
-SELECT id, conversation_key AS conversationKey, attempts, received_at AS receivedAt, MAX(next_attempt_at, received_at + @reorderWindowMs) AS dueAt FROM jobs j
-WHERE state = 'pending'
-  AND NOT EXISTS (
-    SELECT 1 FROM jobs e WHERE e.state = 'pending' AND e.conversation_key = j.conversation_key
-      AND (e.order_ts < j.order_ts OR (e.order_ts = j.order_ts AND (e.order_seq < j.order_seq OR (e.order_seq = j.order_seq AND e.id < j.id)))))
-ORDER BY dueAt, id`;
-
-interface HeadRow {
-  id: number;
-  conversationKey: string;
-  attempts: number;
-  receivedAt: number;
-  dueAt: number;
-}
-
-function isHeadRow(row: unknown): row is HeadRow {
-  return isRecord(row) && typeof row.id === "number" && typeof row.conversationKey === "string" && typeof row.attempts === "number" && typeof row.receivedAt === "number" && typeof row.dueAt === "number";
-}
-
-export interface Schedule {
-  /** Jobs to start now: due heads of conversations not in flight. */
-  jobs: StoredJob[];
-  /** When the next head of an idle conversation becomes due, or null. */
-  nextDueAt: number | null;
+function isQueuedJob(row: unknown): row is QueuedJob {
+  return (
+    isRecord(row) &&
+    typeof row.id === "number" &&
+    typeof row.conversationKey === "string" &&
+    typeof row.orderTs === "number" &&
+    typeof row.orderSeq === "number" &&
+    typeof row.receivedAt === "number" &&
+    typeof row.nextAttemptAt === "number" &&
+    typeof row.attempts === "number"
+  );
 }
 
 function countOf(row: unknown): number {
   return isRecord(row) && typeof row.count === "number" ? row.count : 0;
 }
 
-/**
- * The durable outbox: an embedded SQLite database (WAL, fsync on commit). A
- * webhook is acknowledged only after its jobs are committed here; a job leaves
- * only when Cognigy accepted it, or stays as dead-lettered.
- */
-export function openOutbox(dataDir: string) {
+interface Enqueued {
+  result: EnqueueResult;
+  added: QueuedJob[];
+}
+
+interface Waiting {
+  request: EnqueueRequest;
+  now: number;
+  resolve: (result: EnqueueResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A bounded set: the oldest entry goes first. */
+function rememberIn<T>(set: Set<T>, value: T, capacity: number): void {
+  if (set.size >= capacity) {
+    const oldest = set.values().next().value;
+    if (oldest !== undefined) set.delete(oldest);
+  }
+  set.add(value);
+}
+
+function openDatabase(dataDir: string): Database.Database {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, "outbox.sqlite"));
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
+  // Commits that acknowledge webhooks are synced to disk before the acknowledgement (see syncLog and
+  // syncedCommit); the bookkeeping after a delivery is not: losing it to a power cut means a delivery
+  // is repeated, which the Session node ignores. NORMAL still syncs around checkpoints.
+  db.pragma("synchronous = NORMAL");
+  // Checkpoints copy the log into the database and sync it; fewer, larger ones cost less per job.
+  db.pragma("wal_autocheckpoint = 4000");
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
+  return db;
+}
+
+/**
+ * The durable outbox: an embedded SQLite database (WAL). A webhook is
+ * acknowledged only once its jobs are committed and the log is synced to disk;
+ * a job leaves only when Cognigy accepted it, or stays as dead-lettered.
+ * Pending jobs are also indexed in memory for scheduling; the index is rebuilt
+ * from the database at every start.
+ */
+export function openOutbox(dataDir: string) {
+  const db = openDatabase(dataDir);
+  const index = createQueueIndex();
+  for (const row of db.prepare(PENDING).all()) if (isQueuedJob(row)) index.add(row);
   const markSeen = db.prepare("INSERT OR IGNORE INTO seen (key, seen_at) VALUES (?, ?)");
   const insertJob = db.prepare(
     "INSERT INTO jobs (conversation_key, order_ts, order_seq, payload, state, received_at, next_attempt_at) VALUES (@conversationKey, @orderTs, @orderSeq, @payload, 'pending', @now, @now)",
   );
-  const heads = db.prepare(HEADS);
   const payloadOf = db.prepare("SELECT payload FROM jobs WHERE id = ?").pluck();
   const remove = db.prepare("DELETE FROM jobs WHERE id = ?");
+  const removeMany = db.transaction((ids: number[]) => ids.forEach((id) => remove.run(id)));
   const retry = db.prepare("UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?");
   const kill = db.prepare("UPDATE jobs SET state = 'dead', attempts = attempts + 1, last_error = ?, dead_at = ? WHERE id = ?");
-  const pendingCount = db.prepare("SELECT COUNT(*) AS count FROM jobs WHERE state = 'pending'");
-  const deadCount = db.prepare("SELECT COUNT(*) AS count FROM jobs WHERE state = 'dead'");
   const pruneSeen = db.prepare("DELETE FROM seen WHERE seen_at < ?");
+  let dead = countOf(db.prepare("SELECT COUNT(*) AS count FROM jobs WHERE state = 'dead'").get());
+  /** Payloads of jobs enqueued by this process, so a delivery need not read them back. */
+  const recent = new Map<number, JobPayload>();
+  /** Delivery ids seen lately; after a restart the durable key of each message or change still catches repeats. */
+  const recentDeliveries = new Set<string>();
+  let onAdded: () => void = () => undefined;
+  let closed = false;
 
-  const enqueueTransaction = db.transaction((request: EnqueueRequest, now: number): EnqueueResult => {
-    if (request.deliveryId !== null && markSeen.run(`delivery:${request.deliveryId}`, now).changes === 0) return { duplicate: true };
-    let enqueued = 0;
+  function insert(request: EnqueueRequest, now: number): Enqueued {
+    if (request.deliveryId !== null) {
+      if (recentDeliveries.has(request.deliveryId)) return { result: { duplicate: true }, added: [] };
+      rememberIn(recentDeliveries, request.deliveryId, RECENT_DELIVERIES);
+    }
+    const added: QueuedJob[] = [];
     for (const job of request.jobs) {
       if (markSeen.run(job.dedupeKey, now).changes === 0) continue;
-      insertJob.run({ conversationKey: job.conversationKey, orderTs: job.orderTs, orderSeq: job.orderSeq, payload: JSON.stringify(job.payload), now });
-      enqueued += 1;
+      const info = insertJob.run({ conversationKey: job.conversationKey, orderTs: job.orderTs, orderSeq: job.orderSeq, payload: JSON.stringify(job.payload), now });
+      const id = Number(info.lastInsertRowid);
+      if (recent.size < RECENT_PAYLOADS) recent.set(id, job.payload);
+      added.push({ id, conversationKey: job.conversationKey, orderTs: job.orderTs, orderSeq: job.orderSeq, receivedAt: now, nextAttemptAt: now, attempts: 0 });
     }
-    return { duplicate: false, enqueued, duplicates: request.jobs.length - enqueued };
-  });
+    return { result: { duplicate: false, enqueued: added.length, duplicates: request.jobs.length - added.length }, added };
+  }
+
+  const commitOne = db.transaction((request: EnqueueRequest, now: number): Enqueued => insert(request, now));
+  const commitMany = db.transaction((items: Waiting[]): Enqueued[] => items.map((item) => insert(item.request, item.now)));
+
+  /** Runs a commit that acknowledges something with fsync (synchronous = FULL), then back to NORMAL. */
+  function syncedCommit<T>(commit: () => T): T {
+    db.pragma("synchronous = FULL");
+    try {
+      return commit();
+    } finally {
+      db.pragma("synchronous = NORMAL");
+    }
+  }
+
+  const log = createLogSync(join(dataDir, "outbox.sqlite-wal"));
+  let waiting: Waiting[] = [];
+
+  /**
+   * Group commit: the webhooks that arrived during this turn of the event loop
+   * share one transaction; they are acknowledged once the log is on disk.
+   */
+  function flush(): void {
+    const items = waiting;
+    waiting = [];
+    let results: Enqueued[];
+    try {
+      results = commitMany(items);
+    } catch (error: unknown) {
+      for (const item of items) item.reject(error);
+      return;
+    }
+    results.forEach((enqueued, position) => {
+      enqueued.added.forEach(index.add);
+      const item = items[position];
+      if (item !== undefined) log.afterSync(() => item.resolve(enqueued.result), item.reject);
+    });
+    // Delivery may start now: the acknowledgement still waits for the disk, and a job delivered but
+    // lost to a power cut before the sync was never acknowledged (Chatwoot marks that message failed).
+    if (results.some((enqueued) => enqueued.added.length > 0)) onAdded();
+    log.sync();
+  }
+
+  let finished: number[] = [];
+
+  /** Deliveries finished during this turn of the event loop are removed together (one transaction). */
+  function removeFinished(): void {
+    const ids = finished;
+    finished = [];
+    if (!closed && ids.length > 0) removeMany(ids);
+  }
+
+  function load(job: QueuedJob, now: number): StoredJob | undefined {
+    const cached = recent.get(job.id);
+    const text: unknown = cached === undefined ? payloadOf.get(job.id) : undefined;
+    const payload = cached ?? (typeof text === "string" ? parsePayload(text) : undefined);
+    if (payload !== undefined) return { id: job.id, conversationKey: job.conversationKey, payload, attempts: job.attempts, receivedAt: job.receivedAt };
+    kill.run("unreadable job", now, job.id);
+    dead += 1;
+    index.remove(job.id);
+    return undefined;
+  }
 
   return {
-    /** Records the delivery and its jobs in one transaction; a delivery or job seen before is not enqueued again. */
-    enqueue: (request: EnqueueRequest, now: number): EnqueueResult => enqueueTransaction(request, now),
+    /** Records the delivery and its jobs in one synced transaction; a delivery or job seen before is not enqueued again. */
+    enqueue(request: EnqueueRequest, now: number): EnqueueResult {
+      const enqueued = syncedCommit(() => commitOne(request, now));
+      enqueued.added.forEach(index.add);
+      if (enqueued.added.length > 0) onAdded();
+      return enqueued.result;
+    },
+    /** As enqueue, committed together with the other requests of this event-loop turn; resolves once on disk. */
+    enqueueSoon(request: EnqueueRequest, now: number): Promise<EnqueueResult> {
+      return new Promise((resolve, reject) => {
+        if (waiting.length === 0) setImmediate(flush);
+        waiting.push({ request, now, resolve, reject });
+      });
+    },
+    /** Called whenever jobs were added (the worker's wake-up), before their commit is synced. */
+    onJobsAdded(listener: () => void): void {
+      onAdded = listener;
+    },
     /** What to start now (at most `limit`, one per conversation, none of a conversation in flight), and when to look again. */
     schedule(now: number, reorderWindowMs: number, busy: ReadonlySet<string>, limit: number): Schedule {
-      const jobs: StoredJob[] = [];
-      let nextDueAt: number | null = null;
-      for (const row of heads.all({ reorderWindowMs }).filter(isHeadRow)) {
-        if (busy.has(row.conversationKey)) continue;
-        if (row.dueAt > now) {
-          nextDueAt = Math.min(nextDueAt ?? Infinity, row.dueAt);
-          continue;
-        }
-        if (jobs.length >= limit) continue;
-        const text: unknown = payloadOf.get(row.id);
-        const payload = typeof text === "string" ? parsePayload(text) : undefined;
-        if (payload === undefined) kill.run("unreadable job", now, row.id);
-        else jobs.push({ id: row.id, conversationKey: row.conversationKey, payload, attempts: row.attempts, receivedAt: row.receivedAt });
-      }
-      return { jobs, nextDueAt };
+      const due = index.due(now, reorderWindowMs, busy, limit);
+      const jobs = due.jobs.map((job) => load(job, now)).filter((job): job is StoredJob => job !== undefined);
+      return { jobs, nextDueAt: jobs.length < due.jobs.length ? now : due.nextDueAt };
     },
-    delivered: (id: number): void => void remove.run(id),
-    retryAt: (id: number, at: number, error: string): void => void retry.run(at, error, id),
-    deadLetter: (id: number, error: string, now: number): void => void kill.run(error, now, id),
-    depth: (): { pending: number; dead: number } => ({ pending: countOf(pendingCount.get()), dead: countOf(deadCount.get()) }),
+    delivered(id: number): void {
+      if (finished.length === 0) setImmediate(removeFinished);
+      finished.push(id);
+      index.remove(id);
+      recent.delete(id);
+    },
+    retryAt(id: number, at: number, error: string): void {
+      retry.run(at, error, id);
+      index.retry(id, at);
+    },
+    deadLetter(id: number, error: string, now: number): void {
+      kill.run(error, now, id);
+      dead += 1;
+      index.remove(id);
+      recent.delete(id);
+    },
+    depth: (): { pending: number; dead: number } => ({ pending: index.size(), dead }),
     pruneSeen: (olderThan: number): number => pruneSeen.run(olderThan).changes,
     healthy(): boolean {
       try {
@@ -165,9 +288,56 @@ export function openOutbox(dataDir: string) {
       }
     },
     close(): void {
+      if (closed) return;
+      removeFinished();
+      closed = true;
       db.close();
+      log.close();
     },
   };
 }
 
 export type Outbox = ReturnType<typeof openOutbox>;
+
+/**
+ * fdatasync of the write-ahead log on libuv's thread pool, one at a time: each
+ * covers every commit made before it started; commits made meanwhile wait for
+ * the next. The event loop goes on while the disk works.
+ */
+function createLogSync(walPath: string) {
+  let handle: Promise<FileHandle> | undefined;
+  let acks: (() => void)[] = [];
+  let failures: ((error: unknown) => void)[] = [];
+  let syncing = false;
+
+  function sync(): void {
+    if (syncing || acks.length === 0) return;
+    syncing = true;
+    const done = acks;
+    const failed = failures;
+    acks = [];
+    failures = [];
+    handle ??= open(walPath, "r");
+    handle
+      .then((file) => file.datasync())
+      .then(
+        () => done.forEach((ack) => ack()),
+        (error: unknown) => failed.forEach((fail) => fail(error)),
+      )
+      .finally(() => {
+        syncing = false;
+        sync();
+      });
+  }
+
+  return {
+    afterSync(ack: () => void, fail: (error: unknown) => void): void {
+      acks.push(ack);
+      failures.push(fail);
+    },
+    sync,
+    close(): void {
+      void handle?.then((file) => file.close()).catch(() => undefined);
+    },
+  };
+}

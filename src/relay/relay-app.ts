@@ -1,5 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { DerivedKeys } from "../core/derive-key";
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { receiveWebhook, type IntakeDeps } from "./intake";
+import { createRouteCache } from "./route-cache";
 import type { Outbox } from "./outbox";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
@@ -9,6 +11,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RelayAppDeps {
   config: RelayConfig;
+  /** The relay secret's derived keys (see derive-key.ts). */
+  keys: DerivedKeys;
   outbox: Outbox;
   metrics: RelayMetrics;
   wake: () => void;
@@ -32,7 +36,7 @@ function registerIntake(app: FastifyInstance, deps: IntakeDeps): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => done(null, body));
     const handle = (pathToken: string | null) => async (request: FastifyRequest, reply: FastifyReply) => {
-      const result = receiveWebhook(
+      const result = await receiveWebhook(
         { rawBody: rawBody(request.body), signature: header(request, "x-chatwoot-signature"), timestamp: header(request, "x-chatwoot-timestamp"), deliveryId: header(request, "x-chatwoot-delivery"), pathToken },
         deps,
       );
@@ -56,9 +60,11 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
     requestTimeout: 10_000,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    // One line per request would be the main cost of a busy relay; requests are counted in /metrics instead.
+    logController: new LogController({ disableRequestLogging: deps.config.logLevel !== "debug" && deps.config.logLevel !== "trace" }),
   });
   const now = deps.now ?? Date.now;
-  registerIntake(app, { config: deps.config, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now });
+  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute: createRouteCache(deps.keys), outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => (deps.outbox.healthy() ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
   app.get("/metrics", async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));

@@ -1,4 +1,5 @@
 import pino from "pino";
+import { deriveKeys } from "../core/derive-key";
 import { createChatwootClient } from "../chatwoot/chatwoot-client";
 import { createDeadline } from "../chatwoot/deadline";
 import { createCognigyInjector, type InjectTarget } from "./cognigy-injector";
@@ -40,13 +41,14 @@ export interface RelayServiceOptions {
  */
 export function createRelayService(config: RelayConfig, options: RelayServiceOptions = {}) {
   const outbox = openOutbox(config.dataDir);
+  const keys = deriveKeys(config.relaySecret);
   const metrics = createRelayMetrics(() => outbox.depth());
   const log = pino(options.logger === false ? { level: "silent" } : { level: config.logLevel });
   const worker = createDeliveryWorker({
     outbox,
     inject: createCognigyInjector(injectTarget(config)),
     chatwoot: notesClient(config),
-    relaySecret: config.relaySecret,
+    relaySecret: keys,
     policy: options.policy ?? { ...DEFAULT_RETRY_POLICY, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: Math.max(config.retryMaxDelayMs, config.retryBaseDelayMs), maxAgeMs: config.deliveryMaxAgeMs },
     reorderWindowMs: config.reorderWindowMs,
     concurrency: DELIVERY_CONCURRENCY,
@@ -54,7 +56,8 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
     log,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const app = buildRelayApp({ config, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}) });
+  outbox.onJobsAdded(() => worker.wake());
+  const app = buildRelayApp({ config, keys, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}) });
   const prune = setInterval(() => outbox.pruneSeen(Date.now() - SEEN_RETENTION_MS), 3_600_000);
   prune.unref();
   return {

@@ -317,18 +317,21 @@ describe("outbox: unreadable rows", () => {
     ["an inject job with a status that does not exist", JSON.stringify({ kind: "inject", job: { ...injectJob({ messageId: 1 }), event: { type: "status_changed", conversationId: 321, status: "archived" } } })],
     ["a note without content", JSON.stringify({ kind: "note", accountId: 1, conversationId: 321 })],
     ["a note with a string account id", JSON.stringify({ kind: "note", accountId: "1", conversationId: 321, content: "x" })],
-  ])("dead-letters a row holding %s and then delivers the rest of the conversation", (_, payload) => {
-    const outbox = open();
-    outbox.enqueue(request("d1", { messageId: 2 }), T0);
+  ])("dead-letters a row holding %s, found when the outbox opens, and then delivers the rest of the conversation", (_, payload) => {
+    const before = open();
+    before.enqueue(request("d1", { messageId: 2 }), T0);
+    before.close();
     insertRaw(payload);
+    const outbox = open();
     expect(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs).toEqual([]);
     expect(outbox.depth()).toEqual({ pending: 1, dead: 1 });
     expect(messageIds(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs)).toEqual([2]);
   });
 
   it("leaves an unreadable row alone while its conversation is busy or the limit is reached", () => {
-    const outbox = open();
+    open().close();
     insertRaw("null");
+    const outbox = open();
     outbox.schedule(T0 + WINDOW, WINDOW, new Set(["1:321"]), 10);
     outbox.schedule(T0 + WINDOW, WINDOW, NONE, 0);
     expect(outbox.depth()).toEqual({ pending: 1, dead: 0 });
@@ -336,7 +339,7 @@ describe("outbox: unreadable rows", () => {
 });
 
 describe("outbox: durability", () => {
-  it("keeps pending jobs, attempts, dead letters and seen keys across close and reopen", () => {
+  it("keeps pending jobs, attempts, dead letters and seen message keys across close and reopen (delivery ids are remembered in memory only)", () => {
     const first = open();
     first.enqueue(request("d1", { conversation: 1, messageId: 1 }, { conversation: 1, messageId: 2 }), T0);
     first.enqueue(request("d2", { conversation: 2, messageId: 3 }), T0);
@@ -351,7 +354,7 @@ describe("outbox: durability", () => {
 
     const second = open();
     expect(second.depth()).toEqual({ pending: 2, dead: 1 });
-    expect(second.enqueue(request("d1", { conversation: 9, messageId: 9 }), T0 + 3_000)).toEqual({ duplicate: true });
+    expect(second.enqueue(request("d1", { conversation: 1, messageId: 1 }), T0 + 3_000)).toEqual({ duplicate: false, enqueued: 0, duplicates: 1 });
     expect(second.enqueue(request("d3", { conversation: 1, messageId: 1 }), T0 + 3_000)).toEqual({ duplicate: false, enqueued: 0, duplicates: 1 });
     expect(second.schedule(T0 + 1_999, WINDOW, NONE, 10)).toEqual({ jobs: [], nextDueAt: T0 + 2_000 });
     const after = second.schedule(T0 + 2_000, WINDOW, NONE, 10).jobs;
@@ -391,15 +394,15 @@ describe("outbox: pruneSeen", () => {
     const outbox = open();
     outbox.enqueue(request("d-old", { messageId: 1 }), T0);
     outbox.enqueue(request("d-new", { messageId: 2 }), T0 + 1_000);
-    expect(outbox.pruneSeen(T0 + 1_000)).toBe(2);
-    expect(outbox.enqueue(request("d-old", { messageId: 1 }), T0 + 2_000)).toEqual({ duplicate: false, enqueued: 1, duplicates: 0 });
-    expect(outbox.enqueue(request("d-new", { messageId: 2 }), T0 + 2_000)).toEqual({ duplicate: true });
+    expect(outbox.pruneSeen(T0 + 1_000)).toBe(1);
+    expect(outbox.enqueue(request("d-old-again", { messageId: 1 }), T0 + 2_000)).toEqual({ duplicate: false, enqueued: 1, duplicates: 0 });
+    expect(outbox.enqueue(request("d-new-again", { messageId: 2 }), T0 + 2_000)).toEqual({ duplicate: false, enqueued: 0, duplicates: 1 });
   });
 
   it.each<[number, number]>([
     [T0, 0],
-    [T0 + 1, 2],
-    [T0 + 10_000, 4],
+    [T0 + 1, 1],
+    [T0 + 10_000, 2],
   ])("with the cut-off %i removes %i keys", (olderThan, removed) => {
     const outbox = open();
     outbox.enqueue(request("a", { messageId: 1 }), T0);

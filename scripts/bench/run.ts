@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { cpus } from "os";
+import { join, resolve } from "path";
+import ensureBuilt from "../../test/support/global-setup";
+import { REPO_ROOT } from "../../test/support/load-extension";
+import { benchExtensionLoad } from "./extension-load";
+import { benchIntake } from "./intake";
+import { benchLatency } from "./latency";
+import { benchNodeExecution } from "./node-execution";
+import { benchRequests } from "./requests-per-operation";
+
+/**
+ * `npm run bench` (add `-- --quick` for the short smoke CI runs): every figure
+ * is a count or a ratio measured in this one run; bench/README.md explains
+ * each. Results go to bench/results.json.
+ */
+
+interface Goal {
+  figure: string;
+  value: string;
+  goal: string;
+  met: boolean;
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  ensureBuilt();
+  const validate = existsSync(process.env.CHATWOOT_SWAGGER ?? resolve(REPO_ROOT, "../shared/chatwoot/swagger.json"));
+  const startedAt = new Date().toISOString();
+  const log = (text: string): boolean => process.stderr.write(`${text}\n`);
+
+  log("1/5 requests per operation");
+  const requests = await benchRequests(validate);
+  log("2/5 relay intake");
+  const intake = await benchIntake(quick ? 1 : 4, quick ? 1 : 3);
+  log("3/5 relay latency");
+  const latency = [await benchLatency(500, quick ? 2 : 20, 0), await benchLatency(500, quick ? 2 : 10, 250)];
+  log("4/5 extension load");
+  const load = benchExtensionLoad(quick ? 4 : 20);
+  log("5/5 node execution");
+  const nodes = await benchNodeExecution(20, quick ? 3 : 15, validate);
+
+  const [pipeline] = latency;
+  const goals: Goal[] = [
+    { figure: "requests: handover, new contact (history, team)", value: String(requests.newContactHandover), goal: "≤ 3", met: requests.newContactHandover <= 3 },
+    { figure: "requests: handover, known contact", value: String(requests.knownContactHandover), goal: "≤ 2", met: requests.knownContactHandover <= 2 },
+    { figure: "requests: one user text forwarded", value: String(requests.textForwarded), goal: "1", met: requests.textForwarded === 1 },
+    { figure: "requests: one user image forwarded (uploads)", value: `${requests.imageForwarded} (${requests.imageUploads})`, goal: "1 (1)", met: requests.imageForwarded === 1 && requests.imageUploads === 1 },
+    { figure: "intake: relay ÷ bare server (acks/s, intake alone)", value: `${intake.intakeOnly.ratio} (${intake.intakeOnly.perSecond} ÷ ${intake.barePerSecond})`, goal: "≥ 0.35", met: intake.intakeOnly.ratio >= 0.35 },
+    { figure: "intake while delivering (information)", value: `${intake.whileDelivering.ratio} (${intake.whileDelivering.perSecond}/s)`, goal: "—", met: true },
+    { figure: "latency p99, 500/s, no reorder window", value: `${pipeline?.p99Ms ?? NaN} ms (p50 ${pipeline?.p50Ms ?? NaN}, max ${pipeline?.maxMs ?? NaN})`, goal: "< 10 ms", met: (pipeline?.p99Ms ?? Infinity) < 10 },
+    { figure: "latency p99, 500/s, default 250 ms window", value: `${latency[1]?.p99Ms ?? NaN} ms (p50 ${latency[1]?.p50Ms ?? NaN})`, goal: "window + < 10 ms", met: (latency[1]?.p99Ms ?? Infinity) < 260 },
+    { figure: "load: fresh process, product ÷ minimal", value: `${load.processRatio} (${load.productProcessMs} ÷ ${load.minimalProcessMs} ms)`, goal: "≤ 1.5", met: load.processRatio <= 1.5 },
+    { figure: "load: require() alone (information)", value: `${load.requireRatio} (${load.productRequireMs} ÷ ${load.minimalRequireMs} ms)`, goal: "—", met: true },
+    { figure: "tarball size", value: `${(load.tarballBytes / 1024).toFixed(1)} KB (module ${(load.moduleBytes / 1024).toFixed(1)} KB)`, goal: "—", met: true },
+    { figure: `handover node, ${nodes.requestLatencyMs} ms per request`, value: `${nodes.handoverMs} ms (${nodes.handoverRequests} requests)`, goal: `≤ ${nodes.handoverBudgetMs} ms`, met: nodes.handoverMs <= nodes.handoverBudgetMs },
+    { figure: `session node forward, ${nodes.requestLatencyMs} ms per request`, value: `${nodes.forwardMs} ms`, goal: `≤ ${nodes.forwardBudgetMs} ms`, met: nodes.forwardMs <= nodes.forwardBudgetMs },
+  ];
+
+  const width = Math.max(...goals.map((goal) => goal.figure.length));
+  const valueWidth = Math.max(...goals.map((goal) => goal.value.length));
+  process.stdout.write(`\n${"figure".padEnd(width)}  ${"measured".padEnd(valueWidth)}  goal\n`);
+  for (const goal of goals) process.stdout.write(`${goal.figure.padEnd(width)}  ${goal.value.padEnd(valueWidth)}  ${goal.goal}${goal.met ? "" : "  ✗ missed"}\n`);
+  mkdirSync(join(REPO_ROOT, "bench"), { recursive: true });
+  const results = { startedAt, quick, node: process.version, cpus: cpus().length, requests, intake, latency, load, nodes, goals };
+  writeFileSync(join(REPO_ROOT, "bench", quick ? "results-quick.json" : "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\nwritten: bench/${quick ? "results-quick.json" : "results.json"}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
