@@ -17,14 +17,16 @@ step "cleaning build/, dist/ and the staging folder"
 rm -rf build dist "$STAGE" "$TOOLS" "$TARBALL"
 mkdir -p "$STAGE/build" "$TOOLS"
 
-step "bundling src/module.ts with esbuild (all runtime libraries inside, zero dependencies)"
-# axios (with form-data and mime-db) is a bundle of its own, loaded on the first request:
-# the module Cognigy requires stays small.
-"$ESBUILD" src/vendor/axios.ts --bundle --platform=node --target=node18 --format=cjs \
-  --minify --legal-comments=linked --log-level=warning --outfile=build/axios.js
-"$ESBUILD" src/module.ts --bundle --platform=node --target=node18 --format=cjs \
-  --minify --keep-names --legal-comments=linked --log-level=warning \
-  --external:./axios --supported:dynamic-import=false --outfile=build/module.js
+step "bundling with esbuild (all runtime libraries inside, zero dependencies)"
+# Three bundles, so that what Cognigy requires to read the descriptors stays small:
+#   build/module.js          the descriptors (what package.json's main points at)
+#   build/node-functions.js  the nodes' code, loaded on the first node execution
+#   build/axios.js           axios with form-data and mime-db, loaded on the first HTTP request
+BUNDLE=(--bundle --platform=node --target=node18 --format=cjs --minify --keep-names --legal-comments=linked
+  --log-level=warning --supported:dynamic-import=false --external:./axios --external:./node-functions)
+"$ESBUILD" src/vendor/axios.ts "${BUNDLE[@]}" --outfile=build/axios.js
+"$ESBUILD" src/node-functions.ts "${BUNDLE[@]}" --outfile=build/node-functions.js
+"$ESBUILD" src/module.ts "${BUNDLE[@]}" --outfile=build/module.js
 
 step "rendering the 64x64 icon.png from icons/"
 "$ESBUILD" scripts/write-icon.ts --bundle --platform=node --log-level=warning --outfile="$TOOLS/write-icon.js"

@@ -4,7 +4,7 @@ import { DEFAULT_HISTORY_LIMITS, parseTranscript } from "../../src/core/history"
 import { isRecord, readBoolean, readNumber, readPositiveInteger, type JsonRecord } from "../../src/core/json-guards";
 import { ROUTE_ATTRIBUTE } from "../../src/core/route-seal";
 import { configList, configString } from "../../src/cognigy/config-values";
-import { normaliseContextKey } from "../../src/cognigy/handover-context";
+import { normaliseContextKey } from "../../src/cognigy/context-key";
 
 export interface HandoverConfig {
   inboxId: number;

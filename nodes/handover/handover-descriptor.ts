@@ -1,9 +1,9 @@
 import { createNodeDescriptor } from "@cognigy/extension-tools";
 import { label } from "../../src/cognigy/label";
-import { DEFAULT_CONTEXT_KEY } from "../../src/cognigy/handover-context";
+import { DEFAULT_CONTEXT_KEY } from "../../src/cognigy/context-key";
 import { CHATWOOT_CONNECTION_TYPE } from "../../connections/chatwoot-connection";
 import { HANDOVER_EXITS, HANDOVER_NODE_TYPE } from "./handover-exits";
-import { runHandoverNode } from "./run-handover-node";
+import { runHandoverNode } from "../../src/lazy-node-functions";
 
 /** "Chatwoot Handover": hands the conversation to a human agent in a Chatwoot API inbox. */
 export const handoverNode = createNodeDescriptor({

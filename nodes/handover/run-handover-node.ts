@@ -5,7 +5,8 @@ import type { HandoverState, HistoryTurn, StoredError } from "../../src/core/han
 import { DEFAULT_HISTORY_LIMITS, parseTranscript } from "../../src/core/history";
 import { readRecord } from "../../src/core/json-guards";
 import { takeExit } from "../../src/cognigy/child-exits";
-import { normaliseContextKey, readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
+import { normaliseContextKey } from "../../src/cognigy/context-key";
+import { readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
 import { requireApi, type NodeApi } from "../../src/cognigy/node-api";
 import { readTurnInput, routeProblem } from "../../src/cognigy/turn-input";
 import { accountKey, parseChatwootConnection } from "../../connections/parse-chatwoot-connection";

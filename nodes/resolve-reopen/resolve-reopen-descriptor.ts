@@ -1,9 +1,9 @@
 import { createNodeDescriptor } from "@cognigy/extension-tools";
-import { DEFAULT_CONTEXT_KEY } from "../../src/cognigy/handover-context";
+import { DEFAULT_CONTEXT_KEY } from "../../src/cognigy/context-key";
 import { label } from "../../src/cognigy/label";
 import { CHATWOOT_CONNECTION_TYPE } from "../../connections/chatwoot-connection";
 import { RESOLVE_REOPEN_EXITS, RESOLVE_REOPEN_NODE_TYPE } from "./resolve-reopen-exits";
-import { runResolveReopenNode } from "./run-resolve-reopen-node";
+import { runResolveReopenNode } from "../../src/lazy-node-functions";
 
 /** "Chatwoot Resolve/Reopen": changes the conversation's status from the flow. */
 export const resolveReopenNode = createNodeDescriptor({

@@ -1,7 +1,7 @@
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from "../../src/core/history";
 import { readBoolean, readNumber, readRecord, type JsonRecord } from "../../src/core/json-guards";
 import { configList as list, configString as text } from "../../src/cognigy/config-values";
-import { normaliseContextKey } from "../../src/cognigy/handover-context";
+import { normaliseContextKey } from "../../src/cognigy/context-key";
 
 export interface SessionConfig {
   contextKey: string;

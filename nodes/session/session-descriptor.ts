@@ -1,9 +1,9 @@
 import { createNodeDescriptor } from "@cognigy/extension-tools";
-import { DEFAULT_CONTEXT_KEY } from "../../src/cognigy/handover-context";
+import { DEFAULT_CONTEXT_KEY } from "../../src/cognigy/context-key";
 import { label } from "../../src/cognigy/label";
 import { DEFAULT_HISTORY_LIMITS } from "../../src/core/history";
 import { CHATWOOT_CONNECTION_TYPE } from "../../connections/chatwoot-connection";
-import { runSessionNode } from "./run-session-node";
+import { runSessionNode } from "../../src/lazy-node-functions";
 import { SESSION_EXITS, SESSION_NODE_TYPE } from "./session-exits";
 
 /** "Chatwoot Session": first node of the flow; every input passes it. */

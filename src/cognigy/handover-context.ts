@@ -5,13 +5,6 @@ import type { NodeApi } from "./node-api";
 /** Cognigy refuses api payloads over 62 KB; the state stays well below that. */
 export const MAX_STATE_BYTES = 48 * 1024;
 
-export const DEFAULT_CONTEXT_KEY = "chatwoot";
-
-/** Context keys are dotted paths ("handover.chatwoot"); anything else falls back to the default. */
-export function normaliseContextKey(key: unknown): string {
-  return typeof key === "string" && /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(key.trim()) ? key.trim() : DEFAULT_CONTEXT_KEY;
-}
-
 export function readHandoverState(context: object | undefined, key: string): HandoverState {
   return parseHandoverState(context === undefined ? undefined : get(context, key));
 }

@@ -1,5 +1,6 @@
 import { emptyHandoverState, type HandoverState, type HistoryTurn } from "../../src/core/handover-state";
-import { DEFAULT_CONTEXT_KEY, fitState, MAX_STATE_BYTES, normaliseContextKey, readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
+import { DEFAULT_CONTEXT_KEY, normaliseContextKey } from "../../src/cognigy/context-key";
+import { fitState, MAX_STATE_BYTES, readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
 import type { LogLevel, NodeApi } from "../../src/cognigy/node-api";
 
 interface RecordedCall {

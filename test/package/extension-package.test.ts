@@ -31,7 +31,7 @@ function texts(node: Record<string, unknown>): { where: string; value: unknown }
 
 describe("the uploadable package", () => {
   it("contains exactly the bundles (with their license notes), package.json, package-lock.json, README.md and icon.png", () => {
-    expect(loaded.files.filter((file) => !file.endsWith(".LEGAL.txt"))).toEqual(["README.md", "build/axios.js", "build/module.js", "icon.png", "package-lock.json", "package.json"]);
+    expect(loaded.files.filter((file) => !file.endsWith(".LEGAL.txt"))).toEqual(["README.md", "build/axios.js", "build/module.js", "build/node-functions.js", "icon.png", "package-lock.json", "package.json"]);
   });
 
   it("declares no runtime dependencies for the platform to install", () => {
@@ -58,7 +58,7 @@ describe("the uploadable package", () => {
     expect(readFileSync(join(loaded.dir, "README.md"), "utf8")).toBe(readFileSync(join(REPO_ROOT, "README.md"), "utf8"));
   });
 
-  it.each(["build/module.js", "build/axios.js"])("%s requires nothing but Node's own modules and files of the package", (file) => {
+  it.each(["build/module.js", "build/node-functions.js", "build/axios.js"])("%s requires nothing but Node's own modules and files of the package", (file) => {
     const bundle = readFileSync(join(loaded.dir, file), "utf8");
     const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1] ?? "");
     const builtins = new Set(builtinModules);
@@ -66,11 +66,12 @@ describe("the uploadable package", () => {
     expect(outside).toEqual([]);
   });
 
-  it("loads axios only on the first request, not when the platform requires the module", () => {
+  it("loads the nodes' code on the first execution and axios on the first request, not when the platform requires the module", () => {
     const bundle = readFileSync(join(loaded.dir, "build/module.js"), "utf8");
-    expect(bundle).toContain('require("./axios")');
-    expect(bundle).not.toContain("mime-db");
-    expect(bundle.length).toBeLessThan(120_000);
+    expect(bundle).toContain('require("./node-functions")');
+    expect(bundle).not.toContain('require("./axios")');
+    expect(readFileSync(join(loaded.dir, "build/node-functions.js"), "utf8")).toContain('require("./axios")');
+    expect(bundle.length).toBeLessThan(40_000);
   });
 });
 
