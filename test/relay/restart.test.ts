@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "child_process";
+import { spawn } from "child_process";
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -7,32 +7,8 @@ import { agentMessage, conversationFor, signWebhook } from "../support/chatwoot-
 import { RELAY_SECRET } from "../support/extension-harness";
 import { startFakeCognigyEndpoint, type FakeCognigyEndpoint } from "../support/fake-cognigy-endpoint";
 import { REPO_ROOT } from "../support/load-extension";
+import { killRelay, startRelayProcess } from "../support/relay-process";
 import { FAST_RETRIES, PATH_TOKEN, relayEnv, startRelayHarness, WEBHOOK_SECRET } from "../support/relay-harness";
-
-/** Starts `node dist/relay.js` (what `npm run relay` runs) and resolves with its address from the JSON log. */
-function startRelayProcess(env: Record<string, string>, logs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const level = env.LOG_LEVEL === undefined || env.LOG_LEVEL === "silent" ? "info" : env.LOG_LEVEL;
-  const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "relay.js")], { env: { ...process.env, ...env, LOG_LEVEL: level }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`relay did not start: ${output}`));
-    }, 10_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => reject(new Error(`relay exited with ${String(code)}: ${output}`)));
-  });
-}
 
 function textsFor(cognigy: FakeCognigyEndpoint, sessionId: string): string[] {
   return cognigy.delivered.map((inject) => {
@@ -57,9 +33,7 @@ describe("the relay keeps what it acknowledged", () => {
       const response = await fetch(`${first.url}/handover/chatwoot`, { method: "POST", headers: webhook.headers, body: webhook.body });
       expect(response.status).toBe(200);
     }
-    const killed = new Promise((resolve) => first.child.on("exit", resolve));
-    first.child.kill("SIGKILL");
-    await killed;
+    await killRelay(first);
     expect(cognigy.delivered).toEqual([]);
 
     cognigy.respondWith(undefined);
@@ -89,7 +63,7 @@ describe("the relay keeps what it acknowledged", () => {
     await cognigy.waitFor(0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     relay.child.kill("SIGTERM");
-    await new Promise((resolve) => relay.child.on("exit", resolve));
+    await relay.exited;
     await cognigy.close();
     const output = logs.join("");
     expect(output).toContain("job dead-lettered");
