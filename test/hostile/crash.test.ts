@@ -75,6 +75,12 @@ async function crashRun(run: number, killAfterAcks: number): Promise<CrashCounts
     return conversationFor(route, RELAY_SECRET, { id: 4000 + index });
   });
 
+  const conversationAt = (index: number): WebhookConversation => {
+    const conversation = conversations[index];
+    if (conversation === undefined) throw new Error(`no conversation ${index}`);
+    return conversation;
+  };
+
   let relay: RelayProcess = await startRelayProcess(env);
   let available: Promise<RelayProcess> = Promise.resolve(relay);
   const acknowledged = new Set<string>();
@@ -99,7 +105,7 @@ async function crashRun(run: number, killAfterAcks: number): Promise<CrashCounts
     for (let index = 0; index < PER_CONVERSATION; index += 1) {
       const target = await available;
       const key = `c${conversation} m${index}`;
-      const payload = agentMessage(conversations[conversation] ?? conversations[0], {
+      const payload = agentMessage(conversationAt(conversation), {
         id: 100_000 * (run + 1) + conversation * 1000 + index,
         content: key,
         createdAt: new Date(Date.UTC(2026, 10, 22, 9, 0, 0, index * 10)),
