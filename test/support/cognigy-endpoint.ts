@@ -49,6 +49,8 @@ export async function startCognigyEndpoint(runtime: CognigyRuntime, options: Cog
   const apiKey = options.apiKey ?? "cognigy-api-key-DEMO-0123456789";
   let fault: { reply: EndpointFault; until: number } | null = null;
   const files: { name: string; contentType: string; data: Buffer }[] = [];
+  /** Every inject request for a session, with the status it was answered (404 for an ended session). */
+  const injectAttempts: { at: number; sessionId: string; status: number }[] = [];
 
   function record(session: Session, kind: SeenByUser["kind"], outputs: readonly Output[]): void {
     const list = seen.get(session.sessionId) ?? [];
@@ -71,7 +73,10 @@ export async function startCognigyEndpoint(runtime: CognigyRuntime, options: Cog
   async function inject(body: unknown, response: ServerResponse): Promise<void> {
     const input = readRecord(body);
     const session = typeof input.sessionId === "string" ? sessions.get(input.sessionId) : undefined;
-    if (session === undefined || session.userId !== input.userId) return void response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "Session not found" }));
+    const known = session !== undefined && session.userId === input.userId;
+    const wellFormed = typeof input.text === "string" && isRecord(input.data);
+    injectAttempts.push({ at: Date.now(), sessionId: typeof input.sessionId === "string" ? input.sessionId : "", status: !known ? 404 : wellFormed ? 200 : 400 });
+    if (!known) return void response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "Session not found" }));
     if (typeof input.text !== "string" || !isRecord(input.data)) return void response.writeHead(400).end(JSON.stringify({ error: "text and data required" }));
     response.writeHead(200, { "content-type": "application/json" }).end(ACCEPTED);
     await run(session, input.text, input.data, "injected");
@@ -131,6 +136,12 @@ export async function startCognigyEndpoint(runtime: CognigyRuntime, options: Cog
       files.push({ name, contentType, data });
       return { fileName: name, mimeType: contentType, size: data.length, url: `http://127.0.0.1:${port}/files/${files.length - 1}/${encodeURIComponent(name)}` };
     },
+    /** The session ends (as after Cognigy's session timeout): injects for it are answered 404 from now on. */
+    endSession(session: Session): void {
+      sessions.delete(session.sessionId);
+    },
+    /** Every inject request that reached a session route, with its status. */
+    injectAttempts: (): readonly { at: number; sessionId: string; status: number }[] => injectAttempts,
     /** Everything the user saw, in order. */
     seenBy: (session: Session): SeenByUser[] => [...(seen.get(session.sessionId) ?? [])],
     /** Answers every request with this fault for `ms` (e.g. 503, or "hang"). */
