@@ -1,4 +1,5 @@
 import type { DerivedKeys } from "../core/derive-key";
+import type { DestinationStream } from "pino";
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { receiveWebhook, type IntakeDeps } from "./intake";
 import { createRouteCache } from "./route-cache";
@@ -19,6 +20,8 @@ export interface RelayAppDeps {
   now?: () => number;
   /** Tests pass false to keep output quiet. */
   logger?: boolean;
+  /** Where the log lines go instead of stdout. */
+  logStream?: DestinationStream;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -33,6 +36,12 @@ function rawBody(body: unknown): Buffer {
 /** The webhook routes, with their own parser: every content type arrives as raw bytes, so signatures verify on them. */
 function registerIntake(app: FastifyInstance, deps: IntakeDeps): void {
   void app.register(async (scope) => {
+    // The signature covers the bytes, not the Content-Type: any value, even one that is not a media type
+    // (which Fastify would answer with 415 before the signature is checked), reaches the raw-bytes parser.
+    scope.addHook("onRequest", (request, _reply, done) => {
+      if (request.headers["content-type"] !== undefined) request.headers = { "content-type": "application/octet-stream" };
+      done();
+    });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => done(null, body));
     const handle = (pathToken: string | null) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -54,7 +63,7 @@ function registerIntake(app: FastifyInstance, deps: IntakeDeps): void {
  */
 export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
   const app = Fastify({
-    logger: deps.logger === false ? false : relayLoggerOptions(deps.config.logLevel),
+    logger: deps.logger === false ? false : relayLoggerOptions(deps.config.logLevel, deps.logStream),
     bodyLimit: MAX_BODY_BYTES,
     connectionTimeout: 10_000,
     requestTimeout: 10_000,

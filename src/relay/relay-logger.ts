@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from "fastify";
+import type { DestinationStream } from "pino";
 import type { LogLevel } from "./relay-config";
 
 /** A path token in the URL is a secret; it never reaches a log line. */
@@ -10,9 +11,10 @@ export function redactUrl(url: string | undefined): string {
  * JSON logs with pino: requests are logged by method, redacted URL and
  * status only, so no header (signature), body (routes, messages) or token appears.
  */
-export function relayLoggerOptions(level: LogLevel): Exclude<FastifyServerOptions["logger"], undefined> {
+export function relayLoggerOptions(level: LogLevel, stream?: DestinationStream): Exclude<FastifyServerOptions["logger"], undefined> {
   return {
     level,
+    ...(stream === undefined ? {} : { stream }),
     redact: { paths: ["headers", "req.headers", "*.apiKey", "*.token", "*.secret", "*.signature"], censor: "[redacted]" },
     serializers: {
       req: (request: { method: string; url: string }) => ({ method: request.method, url: redactUrl(request.url) }),

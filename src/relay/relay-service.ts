@@ -1,4 +1,4 @@
-import pino from "pino";
+import pino, { type DestinationStream } from "pino";
 import { deriveKeys } from "../core/derive-key";
 import { createChatwootClient } from "../chatwoot/chatwoot-client";
 import { createDeadline } from "../chatwoot/deadline";
@@ -29,7 +29,10 @@ function notesClient(config: RelayConfig) {
 }
 
 export interface RelayServiceOptions {
+  /** false: no logs (tests). */
   logger?: boolean;
+  /** Where the JSON log lines go instead of stdout (tests that read them). */
+  logStream?: DestinationStream;
   now?: () => number;
   policy?: typeof DEFAULT_RETRY_POLICY;
 }
@@ -43,7 +46,7 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
   const outbox = openOutbox(config.dataDir);
   const keys = deriveKeys(config.relaySecret);
   const metrics = createRelayMetrics(() => outbox.depth());
-  const log = pino(options.logger === false ? { level: "silent" } : { level: config.logLevel });
+  const log = options.logger === false ? pino({ level: "silent" }) : options.logStream === undefined ? pino({ level: config.logLevel }) : pino({ level: config.logLevel }, options.logStream);
   const worker = createDeliveryWorker({
     outbox,
     inject: createCognigyInjector(injectTarget(config)),
@@ -57,7 +60,7 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   outbox.onJobsAdded(() => worker.wake());
-  const app = buildRelayApp({ config, keys, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}) });
+  const app = buildRelayApp({ config, keys, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}), ...(options.logStream === undefined ? {} : { logStream: options.logStream }) });
   const prune = setInterval(() => outbox.pruneSeen(Date.now() - SEEN_RETENTION_MS), 3_600_000);
   prune.unref();
   return {

@@ -103,6 +103,8 @@ export function createCognigyRuntime(extension: Record<string, unknown>) {
     if (descriptor !== undefined) descriptors.set(descriptor.type, descriptor);
   }
   const connections = new Map<string, Record<string, string>>();
+  /** What the platform would keep: every input after its run, every node log line, every error a node threw. */
+  const journal: { inputs: unknown[]; logs: string[]; errors: string[] } = { inputs: [], logs: [], errors: [] };
 
   function nodeConfig(descriptor: Descriptor, given: Record<string, unknown>, scope: Record<string, unknown>): Record<string, unknown> {
     const config: Record<string, unknown> = {};
@@ -235,9 +237,19 @@ export function createCognigyRuntime(extension: Record<string, unknown>) {
     async runFlow(session: Session, steps: readonly FlowStep[], spec: TurnInputSpec = {}): Promise<{ outputs: Output[]; runs: NodeRun[] }> {
       const runs: NodeRun[] = [];
       const outputs: Output[] = [];
-      await runSteps(session, steps, makeInput(session, spec), runs, outputs);
+      const input = makeInput(session, spec);
+      try {
+        await runSteps(session, steps, input, runs, outputs);
+      } catch (error: unknown) {
+        journal.errors.push(error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error));
+        throw error;
+      } finally {
+        journal.inputs.push(clone(input));
+        for (const run of runs) journal.logs.push(...run.logs.map((line) => `${line.level}: ${line.message}`));
+      }
       return { outputs, runs };
     },
+    journal,
   };
 }
 

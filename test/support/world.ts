@@ -8,9 +8,11 @@ import type { FakeInbox } from "./chatwoot-simulator/model";
 import { createCognigyRuntime, type FlowStep, type Session } from "./cognigy-runtime";
 import { startCognigyEndpoint, type CognigyEndpoint } from "./cognigy-endpoint";
 import { loadExtensionFromTarball } from "./load-extension";
+import { findLeaks, relaySecretForms, signatureForms, type Haystack, type Leak, type Secret } from "./secret-scan";
 
-export const WORLD_RELAY_SECRET = "world-relay-secret-0123456789abcdefghij";
-export const WORLD_WEBHOOK_SECRET = "world-webhook-secret-0123456789abcdef";
+// Recognisable secrets: after every test, none of them (nor a key derived from them, nor a signature) may appear in what the world kept.
+export const WORLD_RELAY_SECRET = "world-relay-secret-RELAYSECRET-0123456789";
+export const WORLD_WEBHOOK_SECRET = "world-webhook-secret-WEBHOOKSECRET-012345";
 export const WORLD_INBOX_ID = 7;
 export const WORLD_URL_TOKEN = "demo-endpoint-url-token-0123456789";
 
@@ -72,14 +74,15 @@ export async function startWorld(options: WorldOptions = {}) {
     CHATWOOT_BASE_URL: chatwoot.baseUrl,
     CHATWOOT_API_TOKEN: USER_TOKEN,
     RELAY_DATA_DIR: mkdtempSync(join(tmpdir(), "relay-world-")),
-    LOG_LEVEL: "silent",
+    LOG_LEVEL: "debug",
     REORDER_WINDOW_MS: "50",
     RETRY_BASE_DELAY_MS: "50",
     RETRY_MAX_DELAY_MS: "1000",
     ...options.relayEnv,
   });
   if (!parsed.ok) throw new Error(parsed.message);
-  const relay: RelayService = createRelayService(parsed.config, { logger: false });
+  const relayLog: string[] = [];
+  const relay: RelayService = createRelayService(parsed.config, { logStream: { write: (line: string) => void relayLog.push(line) } });
   const relayUrl = await relay.start();
   chatwoot.addInbox({ id: WORLD_INBOX_ID, name: "Support", webhookUrl: `${relayUrl}/handover/chatwoot`, webhookSecret: WORLD_WEBHOOK_SECRET, ...options.inbox });
 
@@ -96,6 +99,62 @@ export async function startWorld(options: WorldOptions = {}) {
     }
   }
 
+  const users: Session[] = [];
+
+  /** The relay event signatures the relay sent (each input carries its own to the Session node: that is its transport). */
+  function relayEventSignatures(): Secret[] {
+    const found: Secret[] = [];
+    for (const input of runtime.journal.inputs) {
+      JSON.stringify(input, (key, value: unknown) => {
+        if (key === "sig" && typeof value === "string") found.push({ name: "relay event signature", value });
+        return value;
+      });
+    }
+    return found;
+  }
+
+  /** The secrets of this world: the relay secret (and its derived keys), the webhook secret, the API key, every signature. */
+  function secrets(): Secret[] {
+    return [
+      ...relaySecretForms("relay secret", WORLD_RELAY_SECRET),
+      { name: "webhook secret", value: WORLD_WEBHOOK_SECRET },
+      { name: "Chatwoot API key", value: USER_TOKEN },
+      ...chatwoot.webhooks.deliveries.flatMap((delivery) => (delivery.signature === null ? [] : signatureForms(`webhook signature of ${delivery.event}`, delivery.signature))),
+      ...relayEventSignatures(),
+    ];
+  }
+
+  /** Everything kept that an operator, designer, agent or user can read: logs, errors, context, profile, inputs, outputs, relay answers, Chatwoot's messages and attributes. */
+  function haystacks(): Haystack[] {
+    // An input (and what the user typed) carries its own event signature, if any: that is its transport.
+    const ownSignature = (key: string, value: unknown): unknown => (key === "sig" && typeof value === "string" ? "[the event's own signature]" : value);
+    const inputs = runtime.journal.inputs.map((input) => JSON.stringify(input, ownSignature));
+    const kept: Haystack[] = [
+      { where: "relay log", text: relayLog.join("") },
+      { where: "node logs", text: runtime.journal.logs.join("\n") },
+      { where: "node errors", text: runtime.journal.errors.join("\n") },
+      { where: "inputs", text: inputs.join("\n") },
+      { where: "relay responses", text: chatwoot.webhooks.deliveries.map((delivery) => delivery.responseBody).join("\n") },
+      { where: "Chatwoot messages", text: JSON.stringify(chatwoot.store.messages.map((message) => ({ content: message.content, files: message.attachments.map((file) => file.name) }))) },
+      { where: "Chatwoot conversations", text: JSON.stringify(chatwoot.store.conversations) },
+      { where: "Chatwoot contacts", text: JSON.stringify(chatwoot.store.contacts) },
+    ];
+    for (const user of users) {
+      kept.push({ where: `context of ${user.sessionId}`, text: JSON.stringify(user.context) });
+      kept.push({ where: `profile of ${user.sessionId}`, text: JSON.stringify(user.profile) });
+      kept.push({ where: `what ${user.sessionId} typed`, text: JSON.stringify(endpoint.seenBy(user).filter((line) => line.kind === "user"), ownSignature) });
+      kept.push({ where: `what ${user.sessionId} was shown`, text: JSON.stringify(endpoint.seenBy(user).filter((line) => line.kind !== "user")) });
+    }
+    return kept;
+  }
+
+  /** Where a secret or signature appears in what was kept (must be nowhere), and how much was searched. */
+  function leaks(): { leaks: Leak[]; bytesSearched: number; secretsChecked: number } {
+    const kept = haystacks();
+    const all = secrets();
+    return { leaks: findLeaks(kept, all), bytesSearched: kept.reduce((sum, haystack) => sum + haystack.text.length, 0), secretsChecked: all.length };
+  }
+
   return {
     chatwoot,
     runtime,
@@ -103,7 +162,14 @@ export async function startWorld(options: WorldOptions = {}) {
     relay,
     relayUrl,
     settle,
-    newUser: (profile: Record<string, unknown> = {}): Session => endpoint.newSession({ profile }),
+    newUser(profile: Record<string, unknown> = {}): Session {
+      const user = endpoint.newSession({ profile });
+      users.push(user);
+      return user;
+    },
+    leaks,
+    /** What the secret scan searches, by place. */
+    kept: haystacks,
     /** The user types, then everything that follows (agent side included) is allowed to happen. */
     async say(session: Session, text: string, data: Record<string, unknown> = {}): Promise<void> {
       await endpoint.userSays(session, text, data);

@@ -24,6 +24,10 @@ export interface DeliveryRecord {
   deliveryId: string;
   status: number | "error" | "dropped";
   payload: Record<string, unknown>;
+  /** What the webhook receiver answered. */
+  responseBody: string;
+  /** The X-Chatwoot-Signature it carried (none when unsigned or dropped). */
+  signature: string | null;
 }
 
 interface Pending {
@@ -46,18 +50,19 @@ export function createWebhookDispatcher(store: FakeChatwootStore, baseUrl: () =>
     const inbox = store.inbox(item.inboxId);
     const event = String(item.payload.event);
     if (inbox.webhookUrl === null) return;
-    if (switches.drop(item.payload)) return void deliveries.push({ event, deliveryId, status: "dropped", payload: item.payload });
+    if (switches.drop(item.payload)) return void deliveries.push({ event, deliveryId, status: "dropped", payload: item.payload, responseBody: "", signature: null });
     if (switches.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, switches.delayMs));
     const webhook = inbox.webhookSecret === null ? unsignedWebhook(item.payload, { deliveryId }) : signWebhook(item.payload, inbox.webhookSecret, { deliveryId });
     let status: number | "error";
+    let responseBody = "";
     try {
       const response = await fetch(inbox.webhookUrl, { method: "POST", headers: webhook.headers, body: webhook.body, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
-      await response.arrayBuffer();
+      responseBody = await response.text();
       status = response.status;
     } catch {
       status = "error";
     }
-    deliveries.push({ event, deliveryId, status, payload: item.payload });
+    deliveries.push({ event, deliveryId, status, payload: item.payload, responseBody, signature: webhook.headers["X-Chatwoot-Signature"] ?? null });
     const failed = status === "error" || status >= 300;
     if (failed && event.startsWith("message_") && typeof item.payload.id === "number") {
       const message = store.messages.find((candidate) => candidate.id === item.payload.id);
