@@ -62,7 +62,11 @@ async function postHistory(client: ChatwootClient, request: HandoverRequest, ope
   if (note === undefined) return;
   const { agentBotId } = request.config;
   await attempt(warnings, () =>
-    client.postMessage(opened.id, { content: note, messageType: "outgoing", private: true, sourceId: messageSourceId("history", request.inputId), ...(agentBotId === undefined ? {} : { agentBotId }) }),
+    client.postMessage(
+      opened.id,
+      { content: note, messageType: "outgoing", private: true, sourceId: messageSourceId("history", request.inputId), ...(agentBotId === undefined ? {} : { agentBotId }) },
+      "post history note",
+    ),
   );
 }
 

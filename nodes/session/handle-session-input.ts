@@ -38,10 +38,13 @@ export async function handleSessionInput(client: ChatwootClient, download: Downl
   const logs: SessionOutcome["logs"] = [];
   if (input.data.chatwoot !== undefined) {
     const verified = verifyRelayEvent(input.data.chatwoot, request.relaySecret, input.sessionId, now);
-    if (verified.ok) return handleRelayEvent(verified.event, state, config, now);
-    logs.push({ level: "warn", message: `input.data.chatwoot was not accepted as a relay event (${verified.reason}); treated as the user's input` });
+    // The relay injects with empty text and no files: an input with either was typed, whatever its data says.
+    const typed = hasUserContent(input);
+    if (verified.ok && !typed) return handleRelayEvent(verified.event, state, config, now);
+    const reason = verified.ok ? "with_user_input" : verified.reason;
+    logs.push({ level: "warn", message: `input.data.chatwoot was not accepted as a relay event (${reason}); treated as the user's input` });
     // An event that came too late (or with another secret) has no text: nothing for the agent or the bot.
-    if (input.text.trim() === "" && !Array.isArray(input.data.attachments)) return outcome("stop", null, [], logs);
+    if (!typed) return outcome("stop", null, [], logs);
   }
   const { conversation } = state;
   if (state.status === "live" && conversation !== null && passesToFlow(input, config)) {
@@ -55,6 +58,10 @@ export async function handleSessionInput(client: ChatwootClient, download: Downl
     return recordForBot({ input, config, state, now }, logs, config.inactivityMessage.trim() === "" ? [] : [{ text: config.inactivityMessage }], true);
   }
   return recordForBot({ input, config, state, now }, logs, [], false);
+}
+
+function hasUserContent(input: TurnInput): boolean {
+  return input.text.trim() !== "" || Array.isArray(input.data.attachments);
 }
 
 /** Keywords and intents the designer keeps for the flow (e.g. a button that ends the chat). */

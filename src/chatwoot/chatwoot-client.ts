@@ -104,8 +104,9 @@ export function createChatwootClient(options: ChatwootClientOptions) {
       return send("get conversation", { method: "GET", path: conversation(conversationId) }, parseConversation);
     },
 
-    postMessage(conversationId: number, message: NewMessage): Promise<number> {
-      return send("post message", { method: "POST", path: `${conversation(conversationId)}/messages`, body: messageBody(message) }, parseMessageId);
+    /** `operation` names the request in error messages (e.g. "post history note"). */
+    postMessage(conversationId: number, message: NewMessage, operation = "post message"): Promise<number> {
+      return send(operation, { method: "POST", path: `${conversation(conversationId)}/messages`, body: messageBody(message) }, parseMessageId);
     },
 
     toggleStatus(conversationId: number, status: ConversationStatus): Promise<ConversationStatus> {

@@ -58,6 +58,7 @@ function hintFor(status: number): string {
   if (status === 403) return " The token's user lacks permission: use an administrator's token or add the user to the inbox.";
   if (status === 404) return " Check the account ID and the inbox, team, agent or conversation ID.";
   if (status === 429) return " Chatwoot's rate limit was hit; try again shortly.";
+  if (status >= 500) return " Chatwoot failed on its side; try again later, and check Chatwoot's logs if it persists.";
   if (status >= 300 && status < 400) return " Chatwoot redirected the request: check the base URL (https, host, path).";
   return "";
 }
@@ -121,6 +122,9 @@ export function createChatwootHttp(options: ChatwootHttpOptions): ChatwootHttp {
   };
 }
 
+/** The connection was made, then closed without an answer (a crash, a proxy, a reset). */
+const CLOSED_CODES: readonly string[] = ["ECONNRESET", "EPIPE", "ERR_SOCKET_CLOSED"];
+
 function toTransportError(axios: AxiosStatic, operation: string, host: string, timeoutMs: number, error: unknown): ChatwootApiError {
   const code = axios.isAxiosError(error) ? error.code : undefined;
   if (code === "ECONNABORTED" || code === "ETIMEDOUT" || code === "ERR_CANCELED") {
@@ -128,6 +132,13 @@ function toTransportError(axios: AxiosStatic, operation: string, host: string, t
   }
   if (code === "ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED" || code === "ERR_BAD_RESPONSE") {
     return new ChatwootApiError(operation, "invalid_response", `Chatwoot request "${operation}" to ${host} returned an unreadable or oversized response.`);
+  }
+  if (code !== undefined && CLOSED_CODES.includes(code)) {
+    return new ChatwootApiError(
+      operation,
+      "network",
+      `Chatwoot request "${operation}" to ${host} failed: the connection was closed before Chatwoot answered (${code}). Chatwoot, or a proxy in front of it, dropped the request; check their logs if it persists.`,
+    );
   }
   const reason = code ?? "unknown network error";
   return new ChatwootApiError(operation, "network", `Chatwoot request "${operation}" could not reach ${host} (${reason}).`);

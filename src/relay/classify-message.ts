@@ -62,6 +62,8 @@ export function classifyMessage(payload: JsonRecord, conversationId: number, opt
   if (messageId === undefined) return "malformed";
   if (payload.message_type === "incoming") return "incoming_message";
   if (payload.private === true) return "private_note";
+  // Chatwoot always sends a boolean; anything else might be a private note, so it never reaches the user.
+  if (payload.private !== false) return "malformed";
   if (isOwnSourceId(payload.source_id)) return "own_message";
   if (payload.message_type === "template") return template(payload, conversationId, messageId, options);
   if (payload.message_type !== "outgoing") return "activity_message";

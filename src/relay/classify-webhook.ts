@@ -66,13 +66,18 @@ function statusEvents(payload: JsonRecord, conversationId: number, options: Rela
   return events.length > 0 ? events : ["irrelevant_update"];
 }
 
+/** A value as text for a dedupe key: only strings and numbers count, so a hostile object (e.g. `{"toString": 1}`) cannot throw. */
+function keyPart(value: unknown): string | undefined {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) ? String(value) : undefined;
+}
+
 /**
  * Messages by account and id (message payloads always carry the account);
  * conversation changes by inbox and display id, since conversation payloads
  * before Chatwoot 4.14.2 have no account but always an inbox.
  */
 function dedupeKey(event: EventDetails, accountId: number, inboxId: number, payload: JsonRecord): string {
-  const stamp = String(payload.updated_at ?? payload.timestamp ?? "");
+  const stamp = keyPart(payload.updated_at) ?? keyPart(payload.timestamp) ?? "";
   switch (event.type) {
     case "agent_message":
     case "template_message":
@@ -81,7 +86,7 @@ function dedupeKey(event: EventDetails, accountId: number, inboxId: number, payl
     case "status_changed":
       return `status:${inboxId}:${event.conversationId}:${event.status}:${stamp}`;
     case "agent_assigned":
-      return `assign:${inboxId}:${event.conversationId}:${String(readRecord(readRecord(payload.meta).assignee).id ?? "")}:${stamp}`;
+      return `assign:${inboxId}:${event.conversationId}:${keyPart(readRecord(readRecord(payload.meta).assignee).id) ?? ""}:${stamp}`;
   }
 }
 

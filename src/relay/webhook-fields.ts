@@ -24,14 +24,16 @@ export function sourceIdOf(conversation: JsonRecord): string | undefined {
   return readNonEmptyString(readRecord(readRecord(readRecord(last).conversation).contact_inbox).source_id);
 }
 
-/** ISO string (messages) or epoch seconds (conversations) → epoch ms. */
+/** ISO string (messages) or epoch seconds (conversations) → epoch ms; seconds too large for milliseconds (1e306) are no time. */
 export function timeOf(value: unknown): number | undefined {
   if (typeof value === "string" && !/^\d+(\.\d+)?$/.test(value)) {
     const parsed = Date.parse(value);
     return Number.isNaN(parsed) ? undefined : parsed;
   }
   const seconds = readNumber(value);
-  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+  const ms = seconds === undefined ? undefined : Math.round(seconds * 1000);
+  // Infinity would be stored as null in the outbox's JSON, and the job then read back as unreadable.
+  return ms !== undefined && Number.isFinite(ms) ? ms : undefined;
 }
 
 /** `changed_attributes` is a list of one-key objects: `[{status: {previous_value, current_value}}]`. */

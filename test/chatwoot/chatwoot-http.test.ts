@@ -104,6 +104,26 @@ describe("the Chatwoot HTTP wrapper", () => {
     expect(error.kind).toBe("timeout");
   });
 
+  it("says a 5xx is Chatwoot's own failure, with Chatwoot's text", async () => {
+    handler = (_, response) => response.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ status: 500, error: "Internal Server Error" }));
+    const error = await failure(http()("create contact", { method: "POST", path: "/x", body: {} }, anything));
+    expect(error.summary()).toEqual({
+      operation: "create contact",
+      kind: "http",
+      status: 500,
+      message: 'Chatwoot request "create contact" failed with HTTP 500: Internal Server Error. Chatwoot failed on its side; try again later, and check Chatwoot\'s logs if it persists.',
+    });
+  });
+
+  it("says the connection was closed before an answer when Chatwoot resets it", async () => {
+    handler = (request) => request.socket.destroy();
+    const error = await failure(http()("create conversation", { method: "POST", path: "/x", body: {} }, anything));
+    expect(error.kind).toBe("network");
+    expect(error.message).toBe(
+      `Chatwoot request "create conversation" to ${base.replace("http://", "")} failed: the connection was closed before Chatwoot answered (ECONNRESET). Chatwoot, or a proxy in front of it, dropped the request; check their logs if it persists.`,
+    );
+  });
+
   it("sends nothing once the node's time budget is spent", async () => {
     handler = (_, response) => response.writeHead(200).end("{}");
     const error = await failure(http(100, 2_000)("late", { method: "GET", path: "/x" }, anything));

@@ -309,6 +309,32 @@ describe("Chatwoot Handover: errors a designer can act on", () => {
     expect(readRecord(state(session).error)).toMatchObject({ operation: "create contact", kind: "timeout", status: null });
   });
 
+  it("hands over when the history note fails after the conversation exists, with a warning that names the note", async () => {
+    harness.chatwoot.fault(MESSAGES, { status: 500, body: { status: 500, error: "Internal Server Error" } });
+    const session = newSession();
+    await say(session, "My router blinks red");
+    const result = await say(session, "agent");
+    expect(result.runs.at(-1)?.next).toEqual({ kind: "child", type: "onChatwootHandoverStarted" });
+    expect(state(session)).toMatchObject({
+      status: "live",
+      error: null,
+      warnings: ['Chatwoot request "post history note" failed with HTTP 500: Internal Server Error. Chatwoot failed on its side; try again later, and check Chatwoot\'s logs if it persists.'],
+    });
+    expect(result.runs.at(-1)?.logs).toContainEqual({ level: "warn", message: expect.stringContaining('"post history note" failed with HTTP 500') });
+  });
+
+  it("says the connection was closed, not that Chatwoot could not be reached, when Chatwoot resets it", async () => {
+    harness.chatwoot.fault(CONVERSATIONS, "reset");
+    const session = newSession();
+    await say(session, "agent");
+    expect(readRecord(state(session).error)).toMatchObject({
+      operation: "create conversation",
+      kind: "network",
+      status: null,
+      message: expect.stringMatching(/^Chatwoot request "create conversation" to 127\.0\.0\.1:\d+ failed: the connection was closed before Chatwoot answered \(ECONNRESET\)\./),
+    });
+  });
+
   it("reports a refused connection without a stack or a token", async () => {
     harness.runtime.setConnection("cw", { baseUrl: "http://127.0.0.1:9", accountId: "1", apiKey: USER_TOKEN, relaySecret: RELAY_SECRET });
     const session = newSession();

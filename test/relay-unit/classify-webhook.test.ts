@@ -455,6 +455,11 @@ describe("classifyWebhook: malformed payloads never throw", () => {
     ["a message with attachments that is not a list", { ...reply, attachments: { 0: "x" } }, []],
     ["a message with a sender that is a string", { ...reply, sender: "user" }, ["not_from_agent"]],
     ["an incoming message without conversation", { ...reply, message_type: "incoming", conversation: null }, ["incoming_message"]],
+    // Chatwoot always sends a boolean; anything else might be a private note, so it never reaches the user (found by test/hostile/fuzz-intake.test.ts).
+    ["a reply whose private flag is a string", { ...reply, private: "true" }, ["malformed"]],
+    ["a reply whose private flag is a number", { ...reply, private: 1 }, ["malformed"]],
+    ["a reply whose private flag is null", { ...reply, private: null }, ["malformed"]],
+    ["a reply without private flag", { ...reply, private: undefined }, ["malformed"]],
   ])("classifies %s without throwing", (_, payload, dropped) => {
     let result: Classification | undefined;
     expect(() => {
@@ -462,6 +467,23 @@ describe("classifyWebhook: malformed payloads never throw", () => {
     }).not.toThrow();
     expect(result?.dropped).toEqual(dropped);
     if (dropped.length > 0) expect(result?.jobs).toEqual([]);
+  });
+
+  // An object with a non-callable toString made String() throw, and the relay answer 500 (found by test/hostile/fuzz-intake.test.ts).
+  it.each<[string, (payload: ReturnType<typeof conversationUpdated>) => unknown, string]>([
+    ["updated_at", (payload) => ({ ...payload, updated_at: { toString: 1 }, timestamp: 1_781_691_400 }), "1781691400"],
+    ["timestamp", (payload) => ({ ...payload, updated_at: undefined, timestamp: { toString: "x", valueOf: {} } }), ""],
+    ["updated_at and timestamp", (payload) => ({ ...payload, updated_at: [{ toString: null }], timestamp: { toString: [] } }), ""],
+  ])("keeps a change whose %s is a hostile object, with a dedupe key that ignores it", (_, spoil, stamp) => {
+    const assigned = conversationUpdated(conversation({ assignee: DEFAULT_AGENT }), { status: { previous_value: "open", current_value: "resolved" }, assignee_id: { previous_value: null, current_value: 7 } });
+    const result = classify(spoil(assigned), { forwardAssignments: true });
+    expect(result.jobs.map((job) => job.dedupeKey)).toEqual([`status:12:321:resolved:${stamp}`, `assign:12:321:7:${stamp}`]);
+  });
+
+  it("keeps an assignment whose assignee id is a hostile object, keyed without it", () => {
+    const payload = conversationUpdated(conversation({ assignee: DEFAULT_AGENT }), { assignee_id: { previous_value: null, current_value: 7 } });
+    const spoiled = { ...payload, meta: { ...payload.meta, assignee: { ...payload.meta.assignee, id: { toString: 1 } } } };
+    expect(onlyJob(classify(spoiled, { forwardAssignments: true })).dedupeKey).toBe(`assign:12:321::${String(payload.updated_at)}`);
   });
 
   it("reads ids written as strings, as Chatwoot sometimes renders them", () => {
@@ -500,6 +522,16 @@ describe("classifyWebhook: order and conversation key", () => {
   ])("falls back to the time the webhook arrived when created_at is %s", (_, createdAt) => {
     const job = onlyJob(classify({ ...agentMessage(conversation(), { id: 3, content: "x" }), created_at: createdAt }));
     expect(job.orderTs).toBe(RECEIVED_AT);
+  });
+
+  it.each<[string, unknown]>([
+    ["1e306 seconds", 1e306],
+    ["the largest number", Number.MAX_VALUE],
+    ["-1e306 seconds", -1e306],
+  ])("falls back to the time the webhook arrived when created_at is %s (no Infinity in the outbox)", (_, createdAt) => {
+    const job = onlyJob(classify({ ...agentMessage(conversation(), { id: 3, content: "x" }), created_at: createdAt }));
+    expect(job.orderTs).toBe(RECEIVED_AT);
+    expect(JSON.parse(JSON.stringify(job))).toEqual(job);
   });
 
   it("falls back to the time the webhook arrived when a conversation event has no time", () => {

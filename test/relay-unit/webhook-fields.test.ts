@@ -66,6 +66,8 @@ describe("timeOf", () => {
     ["null", null, undefined],
     ["a boolean", true, undefined],
     ["infinity", Number.POSITIVE_INFINITY, undefined],
+    ["seconds whose milliseconds overflow to Infinity", 1e306, undefined],
+    ["negative seconds whose milliseconds overflow", -Number.MAX_VALUE, undefined],
   ])("reads %s", (_, value, expected) => {
     expect(timeOf(value)).toBe(expected);
   });

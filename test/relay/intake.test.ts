@@ -97,6 +97,20 @@ describe("relay intake: bad input gets a 4xx, never a 5xx", () => {
     expect(result.body.status).toBe("dropped");
   });
 
+  // Fastify answered 415 to a Content-Type that is not a media type, before the signature was checked (found by test/hostile/fuzz-intake.test.ts).
+  it.each([["none", undefined], ["text/plain", "text/plain"], ["not a media type", "%%%"], ["a bare word", "x"], ["empty", ""]])(
+    "reads the raw bytes whatever the Content-Type (%s): signed is accepted, unsigned is 401",
+    async (_, contentType) => {
+      const withType = (webhook: SignedWebhook): SignedWebhook => withHeader(webhook, "Content-Type", contentType);
+      expect(await inject(withType(signWebhook(agentReply(), WEBHOOK_SECRET)))).toEqual({ status: 200, body: { status: "accepted", jobs: 1, duplicates: 0 } });
+      expect(await inject(withType(signWebhook(agentReply(4712), "another-secret-0123456789abcdef")))).toEqual({ status: 401, body: { error: "unauthorized" } });
+      const body = "not json {";
+      const timestamp = now();
+      const headers = { "X-Chatwoot-Timestamp": String(timestamp), "X-Chatwoot-Signature": chatwootSignature(body, WEBHOOK_SECRET, timestamp) };
+      expect(await inject(withType({ body, headers }))).toEqual({ status: 400, body: { error: "the body is not JSON" } });
+    },
+  );
+
   it("answers 404 on other paths and methods", async () => {
     expect((await harness.relay.app.inject({ method: "GET", url: "/handover/chatwoot" })).statusCode).toBe(404);
     expect((await harness.relay.app.inject({ method: "POST", url: "/elsewhere", payload: "{}" })).statusCode).toBe(404);
