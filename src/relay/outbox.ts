@@ -219,7 +219,7 @@ export function openOutbox(dataDir: string) {
 
   let finished: number[] = [];
 
-  /** Deliveries finished during this turn of the event loop are removed together (one transaction). */
+  /** Deliveries finished during this turn of the event loop are removed together (one transaction), at the latest before the next schedule. */
   function removeFinished(): void {
     const ids = finished;
     finished = [];
@@ -258,6 +258,8 @@ export function openOutbox(dataDir: string) {
     },
     /** What to start now (at most `limit`, one per conversation, none of a conversation in flight), and when to look again. */
     schedule(now: number, reorderWindowMs: number, busy: ReadonlySet<string>, limit: number): Schedule {
+      // A delivery that finished is removed before the next one starts: after a crash, only the one in flight can repeat.
+      removeFinished();
       const due = index.due(now, reorderWindowMs, busy, limit);
       const jobs = due.jobs.map((job) => load(job, now)).filter((job): job is StoredJob => job !== undefined);
       return { jobs, nextDueAt: jobs.length < due.jobs.length ? now : due.nextDueAt };

@@ -95,6 +95,8 @@ async function crashRun(run: number, killAfterAcks: number): Promise<CrashCounts
     const dying = relay;
     available = (async () => {
       await killRelay(dying);
+      // Requests the relay wrote just before it died may still be in the kernel's buffers: let them land first.
+      await new Promise((resolve) => setTimeout(resolve, 200));
       inFlightAtKill = new Map(deliveredKeys(cognigy, sessionOf).map(({ key, conversation }) => [conversation, key]));
       relay = await startRelayProcess(env);
       return relay;

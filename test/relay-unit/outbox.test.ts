@@ -279,6 +279,22 @@ describe("outbox: retries, dead letters and delivery", () => {
     expect(messageIds(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs)).toEqual([2]);
   });
 
+  it("has the removal of a delivered job on disk before the next job is handed out, so a crash can repeat only the one in flight", () => {
+    const outbox = open();
+    outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
+    const [head] = outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs;
+    if (head === undefined) throw new Error("expected a head");
+    outbox.delivered(head.id);
+    // Still in the same turn of the event loop: the next schedule commits the removal first.
+    expect(messageIds(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs)).toEqual([2]);
+    const reader = new Database(join(dataDir, "outbox.sqlite"), { readonly: true });
+    try {
+      expect(reader.prepare("SELECT id FROM jobs ORDER BY id").pluck().all()).toEqual([head.id + 1]);
+    } finally {
+      reader.close();
+    }
+  });
+
   it("dead-letters a job, keeps it counted, and unblocks the next job of the conversation", () => {
     const outbox = open();
     outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
