@@ -1,12 +1,8 @@
 import { writeHostileReport } from "../support/hostile-report";
 import { useWorld } from "../support/use-world";
+import { metricValue } from "../support/prometheus-text";
 
 const world = useWorld();
-
-function metric(text: string, name: string, labels = ""): number {
-  const line = text.split("\n").find((candidate) => candidate.startsWith(`${name}${labels} `));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
-}
 
 describe("hostile: Cognigy answers 404 for one session (it ended)", () => {
   it("dead-letters that session's jobs at once, tells the agent in a private note, and leaves the other sessions alone", async () => {
@@ -33,9 +29,9 @@ describe("hostile: Cognigy answers 404 for one session (it ended)", () => {
       agentMessagesToEndedSession: 5,
       injectAttempts: endedAttempts.length,
       answered404: endedAttempts.filter((attempt) => attempt.status === 404).length,
-      deadLettered: metric(metrics, "relay_jobs_dead_lettered_total"),
-      retried: metric(metrics, "relay_injects_retried_total", '{reason="404"}'),
-      notesPosted: metric(metrics, "relay_agent_notes_total", '{result="posted"}'),
+      deadLettered: metricValue(metrics, "relay_jobs_dead_lettered_total"),
+      retried: metricValue(metrics, "relay_injects_retried_total", '{reason="404"}'),
+      notesPosted: metricValue(metrics, "relay_agent_notes_total", '{result="posted"}'),
       lastDeadLetterAfterMs: Math.max(...endedAttempts.map((attempt) => attempt.at)) - sentAt,
       outboxDead: w.relay.outbox.depth().dead,
       outboxPending: w.relay.outbox.depth().pending,

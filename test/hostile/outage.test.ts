@@ -8,6 +8,7 @@ import { startFakeCognigyEndpoint, type Reply } from "../support/fake-cognigy-en
 import { writeHostileReport } from "../support/hostile-report";
 import { relayEnv, WEBHOOK_SECRET } from "../support/relay-harness";
 import { startRelayProcess } from "../support/relay-process";
+import { metricValue } from "../support/prometheus-text";
 
 /**
  * Cognigy fails for 30 s — 503, then hanging connections, then 429 with
@@ -20,11 +21,6 @@ const PHASE_MS = 10_000;
 const MESSAGES = 200;
 const CONVERSATIONS = 5;
 const RETRY_AFTER_SECONDS = 2;
-
-function metric(text: string, name: string, labels = ""): number {
-  const line = text.split("\n").find((candidate) => candidate.startsWith(`${name}${labels} `));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
-}
 
 describe("hostile: a 30 s Cognigy outage (503, hang, 429 with Retry-After) during 200 agent messages", () => {
   it("delivers every message once and in order after the outage, honours Retry-After and drains the outbox", async () => {
@@ -96,12 +92,12 @@ describe("hostile: a 30 s Cognigy outage (503, hang, 429 with Retry-After) durin
         retryAfterIgnored,
         drainedAfterRecoveryMs: drainedAfterMs,
         metrics: {
-          retried503: metric(metrics, "relay_injects_retried_total", '{reason="503"}'),
-          retriedTimeout: metric(metrics, "relay_injects_retried_total", '{reason="timeout"}'),
-          retried429: metric(metrics, "relay_injects_retried_total", '{reason="429"}'),
-          delivered: metric(metrics, "relay_injects_delivered_total"),
-          deadLettered: metric(metrics, "relay_jobs_dead_lettered_total"),
-          pending: metric(metrics, "relay_outbox_depth", '{state="pending"}'),
+          retried503: metricValue(metrics, "relay_injects_retried_total", '{reason="503"}'),
+          retriedTimeout: metricValue(metrics, "relay_injects_retried_total", '{reason="timeout"}'),
+          retried429: metricValue(metrics, "relay_injects_retried_total", '{reason="429"}'),
+          delivered: metricValue(metrics, "relay_injects_delivered_total"),
+          deadLettered: metricValue(metrics, "relay_jobs_dead_lettered_total"),
+          pending: metricValue(metrics, "relay_outbox_depth", '{state="pending"}'),
         },
       };
       writeHostileReport("outage", counts);
