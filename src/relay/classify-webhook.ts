@@ -38,14 +38,31 @@ export interface RelayOptions {
   forwardAssignments: boolean;
 }
 
+/** A conversation whose agent wrote to the user in vain: its sealed route is not authentic. */
+export interface UnreachableConversation {
+  accountId: number;
+  inboxId: number;
+  /** The display id. */
+  conversationId: number;
+}
+
 export interface Classification {
   jobs: InjectJob[];
   dropped: DropReason[];
+  /**
+   * Set when a message for the user (an agent's reply, a template, a survey) is dropped as
+   * route_unauthentic: the conversation whose agent should be told (see route-note.ts). Never for
+   * status changes, assignments, typing, private notes or the user's own messages, nor for no_route
+   * (a conversation that is no handover at all).
+   */
+  unreachable?: UnreachableConversation;
 }
 
 const STATUSES: readonly ConversationStatus[] = ["open", "resolved", "pending", "snoozed"];
 const MESSAGE_EVENTS = ["message_created", "message_updated"];
 const STATUS_EVENTS = ["conversation_status_changed", "conversation_updated"];
+/** The events an agent sees as sent to the user: when one is lost, the agent is told. */
+const MESSAGE_TYPES: readonly EventDetails["type"][] = ["agent_message", "template_message", "csat"];
 const IRRELEVANT = ["conversation_created", "conversation_opened", "conversation_resolved", "contact_created", "contact_updated", "inbox_created", "inbox_updated", "webwidget_triggered"];
 
 function statusOf(value: unknown): ConversationStatus | undefined {
@@ -140,6 +157,11 @@ export function classifyWebhook(payload: unknown, options: RelayOptions, receive
   if (conversationId === undefined || inboxId === undefined) return { jobs: [], dropped: [...dropped, "malformed"] };
   if (options.inboxIds !== null && !options.inboxIds.includes(inboxId)) return { jobs: [], dropped: [...dropped, "inbox_not_allowed"] };
   const route = routeOf(payload, conversation, options);
+  if (route === "route_unauthentic") {
+    const accountId = accountIdOf(payload, conversation);
+    const lost = events.some((event) => MESSAGE_TYPES.includes(event.type));
+    return { jobs: [], dropped: [...dropped, route], ...(lost && accountId > 0 ? { unreachable: { accountId, inboxId, conversationId } } : {}) };
+  }
   if (typeof route === "string") return { jobs: [], dropped: [...dropped, route] };
   return { jobs: events.map((event) => toJob(event, payload, route, receivedAt)), dropped };
 }

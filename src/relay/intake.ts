@@ -4,6 +4,7 @@ import type { RouteOpener } from "./route-cache";
 import type { EnqueueResult, Outbox } from "./outbox";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
+import { routeNotes, type OutboxJob } from "./route-note";
 import { pathTokenMatches, verifyChatwootSignature } from "./webhook-signature";
 
 export interface IntakeRequest {
@@ -51,6 +52,31 @@ function parseJson(rawBody: Buffer): { ok: true; value: unknown } | { ok: false 
   }
 }
 
+/** Private notes to agents need a Chatwoot token (the same condition as the worker's Chatwoot client). */
+function notesEnabled(config: RelayConfig): boolean {
+  return config.chatwootBaseUrl !== null && config.chatwootApiToken !== null;
+}
+
+/**
+ * The webhook is dropped, but its agent is told that their replies cannot
+ * reach the user: acknowledged once the note is committed (at most one per
+ * conversation; later ones are already seen). The answer stays "dropped".
+ */
+async function tellAgent(notes: OutboxJob[], dropped: IntakeReply, deps: IntakeDeps, now: number): Promise<IntakeReply> {
+  let result: EnqueueResult;
+  try {
+    result = await deps.outbox.enqueueSoon({ deliveryId: null, jobs: notes }, now);
+  } catch {
+    deps.metrics.rejected.inc({ reason: "outbox_unavailable" });
+    return { status: 503, body: { error: "outbox unavailable" } };
+  }
+  if (!result.duplicate && result.enqueued > 0) {
+    deps.metrics.routeNotes.inc(result.enqueued);
+    deps.wake();
+  }
+  return dropped;
+}
+
 /**
  * A webhook from Chatwoot: authenticate on the raw bytes, keep what matters,
  * and answer 200 only once the jobs are committed to the outbox. Delivery
@@ -70,9 +96,13 @@ export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): 
     return { status: 400, body: { error: "the body is not JSON" } };
   }
   const now = deps.now();
-  const { jobs, dropped } = classifyWebhook(parsed.value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute }, now);
+  const classification = classifyWebhook(parsed.value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute }, now);
+  const { jobs, dropped } = classification;
   for (const reason of dropped) metrics.dropped.inc({ reason });
-  if (jobs.length === 0) return { status: 200, body: { status: "dropped", reasons: dropped } };
+  const droppedReply: IntakeReply = { status: 200, body: { status: "dropped", reasons: dropped } };
+  // A route that fails yields no jobs: a note, if any, is the webhook's only job.
+  const notes = routeNotes(classification, notesEnabled(deps.config), now);
+  if (jobs.length === 0) return notes.length === 0 ? droppedReply : tellAgent(notes, droppedReply, deps, now);
   const deliveryId = request.deliveryId !== undefined && request.deliveryId.length <= 200 ? request.deliveryId : null;
   let result: EnqueueResult;
   try {

@@ -15,7 +15,8 @@ export function createRelayMetrics(outboxDepth: () => { pending: number; dead: n
     delivered: new Counter({ name: "relay_injects_delivered_total", help: "Events Cognigy accepted", registers }),
     retried: new Counter({ name: "relay_injects_retried_total", help: "Failed attempts scheduled for retry", labelNames: ["reason"], registers }),
     deadLettered: new Counter({ name: "relay_jobs_dead_lettered_total", help: "Jobs given up on", registers }),
-    notes: new Counter({ name: "relay_agent_notes_total", help: "Private notes telling agents a message did not arrive, by result", labelNames: ["result"], registers }),
+    notes: new Counter({ name: "relay_agent_notes_total", help: "Private notes to agents (a message did not arrive; a conversation's route is not valid), by result", labelNames: ["result"], registers }),
+    routeNotes: new Counter({ name: "relay_route_notes_total", help: "Conversations whose agent is told, in a private note, that the routing attribute is not valid (notes queued)", registers }),
     depth: new Gauge({
       name: "relay_outbox_depth",
       help: "Jobs in the outbox, by state",

@@ -6,6 +6,7 @@ import { isRecord, readArray, readRecord, type JsonRecord } from "../../src/core
 import { signRelayEvent } from "../../src/core/relay-event-signature";
 import type { RelayEventBody } from "../../src/core/relay-event";
 import { ROUTE_ATTRIBUTE, sealRoute } from "../../src/core/route-seal";
+import { ROUTE_NOTE } from "../../src/relay/route-note";
 import type { CognigyRuntime, Session } from "../support/cognigy-runtime";
 import { writeHostileReport } from "../support/hostile-report";
 import { listenOnFreePort } from "../support/listen";
@@ -26,7 +27,8 @@ import { startWorld, WORLD_RELAY_SECRET, WORLD_URL_TOKEN, WORLD_WEBHOOK_SECRET, 
  * agent as the user's message (every typed one while the handover is live).
  *
  * Part 2 edits `cognigy_route` by hand and has the agent reply: nothing is
- * injected anywhere, and the relay's metrics give the reasons.
+ * injected anywhere, the relay's metrics give the reasons, and the agent of
+ * each conversation whose route fails authentication gets one private note.
  */
 
 const OTHER_SECRET = "a-secret-the-user-made-up-0123456789abcdef";
@@ -447,6 +449,10 @@ describe("cognigy_route altered by hand", () => {
     const delivered = ((await counter(w, "relay_injects_delivered_total", ""))[""] ?? 0) - deliveredBefore;
 
     const injectedTo = Object.fromEntries(names.map((name) => [name, w.endpoint.seenBy(user(name)).filter((line) => line.kind === "injected").map((line) => line.text)]));
+    // What the agent sees: the relay's private note that their replies cannot reach the user (no_route: no handover, no note).
+    const routeNotes = Object.fromEntries(
+      names.map((name) => [name, w.chatwoot.agent.view(conversation(name).id).filter((line) => line.from === "note" && line.text === ROUTE_NOTE).length]),
+    );
     const perEdit = 3; // the reply, and the resolve as conversation_status_changed and conversation_updated
     report.routeEdits = {
       edits: edits.map((item) => `${item.name}: ${item.edit}`),
@@ -456,16 +462,22 @@ describe("cognigy_route altered by hand", () => {
       relayEventsDroppedForTheEdits: droppedByEdits,
       relayEventsDropped: dropped,
       relayInjectsDelivered: delivered,
+      routeNotes,
       handoversStillLive: names.filter((name) => status(user(name)) === "live").length,
       handovers: names.length,
     };
 
     expect(injectedTo).toEqual({ ...Object.fromEntries(names.map((name) => [name, []])), zoe: ["Hi zoe, Anna here."] });
     expect(delivered).toBe(1);
+    const unauthentic = edits.filter((item) => item.expected === "route_unauthentic");
     expect(dropped).toEqual({
-      route_unauthentic: perEdit * edits.filter((item) => item.expected === "route_unauthentic").length,
+      route_unauthentic: perEdit * unauthentic.length,
       no_route: perEdit * edits.filter((item) => item.expected === "no_route").length,
+      // The relay's own notes, which Chatwoot sends back as webhooks.
+      private_note: unauthentic.length,
     });
+    // One note in each conversation whose route fails authentication; none where it was removed, none in the control.
+    expect(routeNotes).toEqual(Object.fromEntries(names.map((name) => [name, unauthentic.some((item) => item.name === name) ? 1 : 0])));
     for (const name of names) expect([name, status(user(name))]).toEqual([name, "live"]);
     // The edits themselves (conversation_updated with custom_attributes) are no event for anyone.
     expect(droppedByEdits).toEqual({ irrelevant_update: edits.length });

@@ -22,6 +22,8 @@ const CREATED = new Date("2026-06-17T10:15:42.123Z");
 const UPDATED_SECONDS = CREATED.getTime() / 1000;
 const RECEIVED_AT = CREATED.getTime() + 5_000;
 const OPTIONS: RelayOptions = { relaySecret: RELAY_SECRET, inboxIds: null, forwardTemplates: true, forwardCsat: true, forwardAssignments: false };
+/** The conversation of the fixtures, when a reply in it cannot reach the user. */
+const UNREACHABLE = { accountId: 1, inboxId: 12, conversationId: 321 };
 const FILES = "https://chat.example.com/rails/active_storage/blobs/redirect/eyJfcmFpbHMiOnsiZGF0YSI6OTF9fQ--0a1b2c";
 
 function conversation(overrides: Partial<WebhookConversation> = {}): WebhookConversation {
@@ -390,7 +392,7 @@ describe("classifyWebhook: the sealed route", () => {
     const edited = editedRoute(sealedOf(conv));
     expect(edited).not.toBe(sealedOf(conv));
     const payload = agentMessage({ ...conv, customAttributes: { [ROUTE_ATTRIBUTE]: edited } }, { id: 1, content: "Hi" });
-    expect(classify(payload)).toEqual({ jobs: [], dropped: ["route_unauthentic"] });
+    expect(classify(payload)).toEqual({ jobs: [], dropped: ["route_unauthentic"], unreachable: UNREACHABLE });
   });
 
   it.each<[string, (sealed: unknown) => unknown]>([
@@ -400,27 +402,27 @@ describe("classifyWebhook: the sealed route", () => {
   ])("drops a reply as route_unauthentic when the route has %s", (_, edit) => {
     const conv = conversation();
     const payload = agentMessage({ ...conv, customAttributes: { [ROUTE_ATTRIBUTE]: edit(sealedOf(conv)) } }, { id: 1, content: "Hi" });
-    expect(classify(payload)).toEqual({ jobs: [], dropped: ["route_unauthentic"] });
+    expect(classify(payload)).toEqual({ jobs: [], dropped: ["route_unauthentic"], unreachable: UNREACHABLE });
   });
 
   it("drops a reply as route_unauthentic when the route was copied to another contact's conversation", () => {
     const original = conversation();
     const other = conversation({ id: 322, sourceId: "source-of-another-contact", customAttributes: { [ROUTE_ATTRIBUTE]: sealedOf(original) } });
     expect(sealedOf(other)).toBe(sealedOf(original));
-    expect(classify(agentMessage(other, { id: 1, content: "Hi" }))).toEqual({ jobs: [], dropped: ["route_unauthentic"] });
-    expect(classify(statusChanged(other, "resolved"))).toEqual({ jobs: [], dropped: ["route_unauthentic"] });
+    expect(classify(agentMessage(other, { id: 1, content: "Hi" }))).toEqual({ jobs: [], dropped: ["route_unauthentic"], unreachable: { ...UNREACHABLE, conversationId: 322 } });
+    expect(classify(statusChanged(other, "resolved"))).toStrictEqual({ jobs: [], dropped: ["route_unauthentic"] });
   });
 
   it("drops a reply as route_unauthentic when the route was copied to a conversation of another inbox", () => {
     const original = conversation();
     const other = conversation({ inboxId: 13, customAttributes: { [ROUTE_ATTRIBUTE]: sealedOf(original) } });
-    expect(classify(agentMessage(other, { id: 1, content: "Hi" }))).toEqual({ jobs: [], dropped: ["route_unauthentic"] });
+    expect(classify(agentMessage(other, { id: 1, content: "Hi" }))).toEqual({ jobs: [], dropped: ["route_unauthentic"], unreachable: { ...UNREACHABLE, inboxId: 13 } });
   });
 
   it("drops a reply as route_unauthentic when the route was sealed with another relay secret", () => {
     const sealed = sealRoute(ROUTE, { inboxId: 12, sourceId: "source-abc" }, "another-relay-secret-0123456789abcdef");
     const payload = agentMessage(conversation({ customAttributes: { [ROUTE_ATTRIBUTE]: sealed } }), { id: 1, content: "Hi" });
-    expect(classify(payload)).toEqual({ jobs: [], dropped: ["route_unauthentic"] });
+    expect(classify(payload)).toEqual({ jobs: [], dropped: ["route_unauthentic"], unreachable: UNREACHABLE });
   });
 
   it("keeps the other custom attributes out of the decision", () => {

@@ -36,8 +36,17 @@ describe("scenario 8: a user forging agent events, an agent editing the route", 
     w.chatwoot.agent.reply(malloryConversation, "meant for Alice?");
     w.chatwoot.agent.reply(aliceConversation, "edited route");
     await w.settle();
+    // The agent, seeing no answer, tries again.
+    w.chatwoot.agent.reply(malloryConversation, "Alice, are you there?");
+    w.chatwoot.agent.reply(aliceConversation, "edited route, again");
+    await w.settle();
     for (const user of [alice, mallory]) expect(w.endpoint.seenBy(user).filter((line) => line.kind === "injected")).toEqual([]);
     const dropped = await w.relay.metrics.registry.getSingleMetricAsString("relay_events_dropped_total");
     expect(dropped).toMatch(/reason="route_unauthentic"\} [1-9]/);
+    // The agent is told, once per conversation, in a private note, that their replies go nowhere and why.
+    for (const conversation of [aliceConversation, malloryConversation]) {
+      const warnings = w.chatwoot.agent.view(conversation).filter((line) => line.text.startsWith("⚠️ Your replies in this conversation cannot reach the user"));
+      expect(warnings).toEqual([{ from: "note", text: expect.stringContaining("cognigy_route"), files: [] }]);
+    }
   });
 });
