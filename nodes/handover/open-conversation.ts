@@ -1,9 +1,11 @@
 import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
-import type { ChatwootClient } from "../../src/chatwoot/chatwoot-client";
+import type { ChatwootClient, NewConversation } from "../../src/chatwoot/chatwoot-client";
+import type { ConversationInfo } from "../../src/chatwoot/chatwoot-types";
 import type { ConversationState } from "../../src/core/handover-state";
 import { ROUTE_ATTRIBUTE } from "../../src/core/route-seal";
 import { messageSourceId } from "../../src/core/source-id";
 import type { HandoverConfig } from "./handover-config";
+import { createOrFindConversation } from "./lost-conversation";
 import type { ContactRef } from "./resolve-contact";
 
 export interface OpenedConversation {
@@ -24,15 +26,24 @@ export async function attempt(warnings: string[], step: () => Promise<unknown>):
   }
 }
 
+/** Opens a pending conversation (an agent bot is active), then labels and priority: one request each, failures are warnings. */
+async function openAndLabel(client: ChatwootClient, config: HandoverConfig, conversation: ConversationInfo, reopen: boolean, warnings: string[]): Promise<void> {
+  if (conversation.status === "pending" || reopen) await attempt(warnings, () => client.toggleStatus(conversation.id, "open"));
+  if (config.labels.length > 0) await attempt(warnings, () => client.setLabels(conversation.id, [...new Set([...conversation.labels, ...config.labels])]));
+  const { priority } = config;
+  if (priority !== undefined) await attempt(warnings, () => client.setPriority(conversation.id, priority));
+}
+
 /**
  * Creates the conversation with route, team, agent, attributes and the user's
  * message in one request. Labels and priority cost one request each. When
  * Chatwoot returns the contact's earlier conversation (inbox locked to one
  * conversation), its route is replaced and, if resolved, it is reopened; when
- * it forces a new one to pending (an agent bot is active), it is opened.
+ * it forces a new one to pending (an agent bot is active), it is opened. When
+ * the answer is lost, the conversation is looked for (lost-conversation.ts).
  */
 export async function createConversation(client: ChatwootClient, config: HandoverConfig, contact: ContactRef, sealedRoute: string, triggerText: string): Promise<OpenedConversation> {
-  const created = await client.createConversation({
+  const request: NewConversation = {
     inboxId: config.inboxId,
     contactId: contact.contactId,
     sourceId: contact.sourceId,
@@ -40,18 +51,32 @@ export async function createConversation(client: ChatwootClient, config: Handove
     ...(config.teamId === undefined ? {} : { teamId: config.teamId }),
     ...(config.agentId === undefined ? {} : { assigneeId: config.agentId }),
     ...(triggerText === "" ? {} : { firstIncomingMessage: triggerText }),
-  });
+  };
+  const { conversation: created, warning } = await createOrFindConversation(client, config, contact, request, sealedRoute);
   const existed = created.customAttributes[ROUTE_ATTRIBUTE] !== sealedRoute;
   if (!existed && created.status === "resolved") {
     throw new ChatwootApiError("create conversation", "refused", `Chatwoot created conversation ${created.id} as resolved: the contact is blocked in Chatwoot.`);
   }
-  const warnings: string[] = [];
+  const warnings: string[] = warning === null ? [] : [warning];
   if (existed) await client.setCustomAttributes(created.id, { ...created.customAttributes, ...config.customAttributes, [ROUTE_ATTRIBUTE]: sealedRoute });
-  if (created.status === "pending" || (existed && created.status === "resolved")) await attempt(warnings, () => client.toggleStatus(created.id, "open"));
-  if (config.labels.length > 0) await attempt(warnings, () => client.setLabels(created.id, [...new Set([...created.labels, ...config.labels])]));
-  const { priority } = config;
-  if (priority !== undefined) await attempt(warnings, () => client.setPriority(created.id, priority));
+  await openAndLabel(client, config, created, existed && created.status === "resolved", warnings);
   return { id: created.id, contactId: created.contactId ?? contact.contactId, existed, warnings };
+}
+
+/**
+ * Takes over the conversation an earlier attempt of this session created
+ * although its answer was lost (found by its sealed route, which already leads
+ * here): the user's new message is posted (once per input), a pending or
+ * snoozed conversation opened, labels and priority set. It counts as new, so
+ * the history note (never posted) follows.
+ */
+export async function adoptConversation(client: ChatwootClient, config: HandoverConfig, found: ConversationInfo, trigger: { text: string; inputId: string; alreadyPosted: boolean }, warning: string): Promise<OpenedConversation> {
+  const warnings = [warning];
+  const post = trigger.text !== "" && !trigger.alreadyPosted;
+  if (post) await client.postMessage(found.id, { content: trigger.text, messageType: "incoming", sourceId: messageSourceId("input", trigger.inputId) });
+  // An incoming message reopens a snoozed conversation by itself (chatwoot-facts.md §5).
+  await openAndLabel(client, config, found, found.status === "snoozed" && !post, warnings);
+  return { id: found.id, contactId: found.contactId, existed: false, warnings };
 }
 
 /**

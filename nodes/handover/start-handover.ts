@@ -1,12 +1,14 @@
 import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
 import type { ChatwootClient } from "../../src/chatwoot/chatwoot-client";
-import type { ContactCache, ConversationState, HandoverState, HistoryTurn, StoredError } from "../../src/core/handover-state";
+import type { ConversationInfo } from "../../src/chatwoot/chatwoot-types";
+import type { ContactCache, ConversationState, HandoverState, HistoryTurn, StoredError, UnconfirmedConversation } from "../../src/core/handover-state";
 import { formatHistoryNote } from "../../src/core/history";
 import { sealRoute, type SessionRoute } from "../../src/core/route-seal";
 import { messageSourceId } from "../../src/core/source-id";
 import { checkAvailability } from "./check-availability";
 import type { HandoverConfig } from "./handover-config";
-import { attempt, createConversation, reuseConversation, type OpenedConversation } from "./open-conversation";
+import { findConversationByRoute, LostConversationError } from "./lost-conversation";
+import { adoptConversation, attempt, createConversation, reuseConversation, type OpenedConversation } from "./open-conversation";
 import { cacheContact, findExisting, resolveContact, type ContactRef } from "./resolve-contact";
 
 export interface HandoverRequest {
@@ -70,7 +72,41 @@ async function postHistory(client: ChatwootClient, request: HandoverRequest, ope
   );
 }
 
-async function handOver(client: ChatwootClient, request: HandoverRequest, progress: { contact: ContactCache | null }): Promise<HandoverOutcome> {
+interface Progress {
+  contact: ContactCache | null;
+  unconfirmed: UnconfirmedConversation | null;
+}
+
+/** An earlier attempt of this session, for this contact and inbox, whose "create conversation" answer was lost (a live handover goes on as it is). */
+function unconfirmedFor(request: HandoverRequest, sourceId: string): UnconfirmedConversation | null {
+  const earlier = request.state.unconfirmed ?? null;
+  if (earlier === null || request.state.status === "live" || earlier.account !== request.account || earlier.inboxId !== request.config.inboxId) return null;
+  return earlier.sourceId === sourceId && earlier.sessionId === request.route.sessionId ? earlier : null;
+}
+
+/**
+ * Before creating a conversation: the one an earlier attempt may have created
+ * although its answer was lost (one lookup, only after such an attempt). Not
+ * found, or resolved since: forgotten, a new one is created. The lookup itself
+ * failing does not block the handover; it becomes a warning.
+ */
+async function findEarlier(client: ChatwootClient, request: HandoverRequest, contact: ContactRef, progress: Progress, warnings: string[]): Promise<ConversationInfo | null> {
+  const earlier = unconfirmedFor(request, contact.sourceId);
+  if (earlier === null) return null;
+  let found: ConversationInfo | null;
+  try {
+    found = await findConversationByRoute(client, request.config, { contactId: contact.contactId ?? earlier.contactId, sourceId: contact.sourceId }, earlier.routeDigest);
+  } catch (error: unknown) {
+    if (!(error instanceof ChatwootApiError)) throw error;
+    warnings.push(`Looking for the conversation of the earlier attempt, whose answer from Chatwoot was lost, failed: ${error.message} If Chatwoot did create it, the agent sees two conversations.`);
+    return null;
+  }
+  if (found !== null && found.status !== "resolved") return found;
+  progress.unconfirmed = null;
+  return null;
+}
+
+async function handOver(client: ChatwootClient, request: HandoverRequest, progress: Progress): Promise<HandoverOutcome> {
   const { config, state, now, route } = request;
   const unavailable = await checkAvailability(client, config, now);
   if (unavailable !== null) return { kind: "unavailable", state: { ...state, status: "unavailable", unavailable, error: null } };
@@ -79,12 +115,19 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
     if (contactId !== null) progress.contact = cacheContact(state.contact, request.account, config.contact.identifier, contactId, config.inboxId, sourceId);
   };
   remember(resolved.ref.contactId, resolved.ref.sourceId);
-  const previous = reusable(request, resolved.ref.sourceId);
+  const lookupWarnings: string[] = [];
+  const earlier = await findEarlier(client, request, resolved.ref, progress, lookupWarnings);
+  const previous = earlier === null ? reusable(request, resolved.ref.sourceId) : null;
   const sealed = sealRoute(route, { inboxId: config.inboxId, sourceId: resolved.ref.sourceId }, request.relaySecret);
   const trigger = { text: request.triggerText, inputId: request.inputId, alreadyPosted: state.lastForwardedInputId === request.inputId };
-  const result = previous === null ? await openNew(client, request, resolved.ref) : { opened: await reuseConversation(client, previous, route.sessionId, sealed, trigger), contact: resolved.ref, warnings: [] };
+  const result =
+    earlier !== null
+      ? { opened: await adoptConversation(client, config, earlier, trigger, `The answer to the earlier "create conversation" was lost; Chatwoot had created conversation ${earlier.id} all the same, and the handover continued with it.`), contact: resolved.ref, warnings: [] }
+      : previous === null
+        ? await openNew(client, request, resolved.ref)
+        : { opened: await reuseConversation(client, previous, route.sessionId, sealed, trigger), contact: resolved.ref, warnings: [] };
   remember(result.opened.contactId ?? result.contact.contactId, result.contact.sourceId);
-  const warnings = [...resolved.warnings, ...result.warnings, ...result.opened.warnings];
+  const warnings = [...resolved.warnings, ...lookupWarnings, ...result.warnings, ...result.opened.warnings];
   await postHistory(client, request, result.opened, warnings);
   const conversation: ConversationState = {
     account: request.account,
@@ -97,7 +140,7 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
     lastActivityAt: now,
     endedAt: null,
   };
-  const next: HandoverState = { ...state, status: "live", conversation, contact: progress.contact, history: [], lastForwardedInputId: request.inputId, unavailable: null, error: null, warnings };
+  const next: HandoverState = { ...state, status: "live", conversation, contact: progress.contact, history: [], lastForwardedInputId: request.inputId, unavailable: null, error: null, warnings, unconfirmed: null };
   return { kind: "started", conversationId: result.opened.id, reused: previous !== null, state: next };
 }
 
@@ -105,16 +148,19 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
  * Hands the user to Chatwoot: optional availability checks, contact, conversation
  * (new or continued) with the sealed route, the history once per conversation.
  * Chatwoot failures become the error outcome; a live handover stays live and
- * what was learnt about the contact is kept.
+ * what was learnt about the contact is kept. A create whose answer was lost is
+ * looked for at once and, if not found, once more by the next handover.
  */
 export async function startHandover(client: ChatwootClient, request: HandoverRequest): Promise<HandoverOutcome> {
-  const progress = { contact: request.state.contact };
+  const progress: Progress = { contact: request.state.contact, unconfirmed: request.state.unconfirmed ?? null };
   try {
     return await handOver(client, request, progress);
   } catch (error: unknown) {
     if (!(error instanceof ChatwootApiError)) throw error;
     const stored: StoredError = { ...error.summary(), at: request.now };
     const status = request.state.status === "live" ? "live" : "error";
-    return { kind: "error", error: stored, state: { ...request.state, status, contact: progress.contact, error: stored } };
+    const unconfirmed: UnconfirmedConversation | null =
+      error instanceof LostConversationError ? { account: request.account, inboxId: request.config.inboxId, sessionId: request.route.sessionId, ...error.attempt, at: request.now } : progress.unconfirmed;
+    return { kind: "error", error: stored, state: { ...request.state, status, contact: progress.contact, error: stored, unconfirmed } };
   }
 }

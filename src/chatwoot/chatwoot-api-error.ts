@@ -24,6 +24,12 @@ export class ChatwootApiError extends Error {
     message: string,
     readonly status: number | null = null,
     readonly remoteMessage: string | null = null,
+    /**
+     * The request may have reached Chatwoot and been carried out, but its
+     * answer was lost (a timeout, or the connection closed after it was sent).
+     * False whenever Chatwoot answered with a status, or the request was never sent.
+     */
+    readonly answerLost = false,
   ) {
     super(message);
   }

@@ -6,14 +6,16 @@ import {
   parseContactInbox,
   parseContactList,
   parseConversation,
+  parseConversationList,
   parseCreatedContact,
   parseInboxMembers,
   parseInboxSettings,
   parseMessageId,
   parsePublicContact,
+  parsePublicConversationList,
   parseToggleStatus,
 } from "./chatwoot-responses";
-import type { ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, Priority, UploadFile } from "./chatwoot-types";
+import type { ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, Priority, PublicConversationRef, UploadFile } from "./chatwoot-types";
 
 export interface ContactFields {
   identifier: string;
@@ -61,6 +63,11 @@ export function createChatwootClient(options: ChatwootClientOptions) {
   const conversation = (id: number): string => `${account}/conversations/${segment(id)}`;
 
   return {
+    /** What is left of the node's time budget, in milliseconds. */
+    remainingMs(): number {
+      return options.deadline.remaining();
+    },
+
     createContact(inboxId: number, sourceId: string, fields: ContactFields): Promise<ContactInboxRef> {
       const body = { inbox_id: inboxId, source_id: sourceId, ...contactBody(fields) };
       return send("create contact", { method: "POST", path: `${account}/contacts`, body }, parseCreatedContact(inboxId));
@@ -98,6 +105,17 @@ export function createChatwootClient(options: ChatwootClientOptions) {
         ...(input.firstIncomingMessage === undefined ? {} : { message: { content: input.firstIncomingMessage, message_type: "incoming" } }),
       };
       return send("create conversation", { method: "POST", path: `${account}/conversations`, body }, parseConversation);
+    },
+
+    /** The contact's conversations in all inboxes, with their attributes (at most 20, newest activity first; user tokens only). */
+    listContactConversations(contactId: number): Promise<ConversationInfo[]> {
+      return send("list contact conversations", { method: "GET", path: `${account}/contacts/${segment(contactId)}/conversations` }, parseConversationList);
+    },
+
+    /** The contact's conversations in the inbox, through its public API (no attributes there; works with agent-bot tokens). */
+    listPublicConversations(inboxIdentifier: string, sourceId: string): Promise<PublicConversationRef[]> {
+      const path = `/public/api/v1/inboxes/${segment(inboxIdentifier)}/contacts/${segment(sourceId)}/conversations`;
+      return send("list contact conversations (public API)", { method: "GET", path, authenticated: false }, parsePublicConversationList);
     },
 
     getConversation(conversationId: number): Promise<ConversationInfo> {

@@ -124,11 +124,18 @@ export function createChatwootHttp(options: ChatwootHttpOptions): ChatwootHttp {
 
 /** The connection was made, then closed without an answer (a crash, a proxy, a reset). */
 const CLOSED_CODES: readonly string[] = ["ECONNRESET", "EPIPE", "ERR_SOCKET_CLOSED"];
+/** No connection (or no TLS session) was made, so the request never reached Chatwoot. */
+const UNSENT_CODES: readonly string[] = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPROTO", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN"];
+const UNSENT_PREFIXES: readonly string[] = ["CERT_", "ERR_TLS_", "UNABLE_TO_"];
+
+function neverSent(code: string | undefined): boolean {
+  return code !== undefined && (UNSENT_CODES.includes(code) || UNSENT_PREFIXES.some((prefix) => code.startsWith(prefix)));
+}
 
 function toTransportError(axios: AxiosStatic, operation: string, host: string, timeoutMs: number, error: unknown): ChatwootApiError {
   const code = axios.isAxiosError(error) ? error.code : undefined;
   if (code === "ECONNABORTED" || code === "ETIMEDOUT" || code === "ERR_CANCELED") {
-    return new ChatwootApiError(operation, "timeout", `Chatwoot request "${operation}" to ${host} timed out after ${timeoutMs} ms.`);
+    return new ChatwootApiError(operation, "timeout", `Chatwoot request "${operation}" to ${host} timed out after ${timeoutMs} ms.`, null, null, true);
   }
   if (code === "ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED" || code === "ERR_BAD_RESPONSE") {
     return new ChatwootApiError(operation, "invalid_response", `Chatwoot request "${operation}" to ${host} returned an unreadable or oversized response.`);
@@ -138,8 +145,12 @@ function toTransportError(axios: AxiosStatic, operation: string, host: string, t
       operation,
       "network",
       `Chatwoot request "${operation}" to ${host} failed: the connection was closed before Chatwoot answered (${code}). Chatwoot, or a proxy in front of it, dropped the request; check their logs if it persists.`,
+      null,
+      null,
+      true,
     );
   }
   const reason = code ?? "unknown network error";
-  return new ChatwootApiError(operation, "network", `Chatwoot request "${operation}" could not reach ${host} (${reason}).`);
+  // Anything else may have happened after the request was sent: its answer counts as lost.
+  return new ChatwootApiError(operation, "network", `Chatwoot request "${operation}" could not reach ${host} (${reason}).`, null, null, !neverSent(code));
 }

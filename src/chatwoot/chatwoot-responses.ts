@@ -1,6 +1,6 @@
 import { isRecord, readArray, readBoolean, readNonEmptyString, readNumber, readPositiveInteger, readRecord, readString } from "../core/json-guards";
 import type { ConversationStatus } from "../core/relay-event";
-import type { Availability, ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, WorkingHour } from "./chatwoot-types";
+import type { Availability, ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, PublicConversationRef, WorkingHour } from "./chatwoot-types";
 
 /** Parsers for the parts of Chatwoot's responses the extension uses; undefined means "not what Chatwoot sends". */
 
@@ -68,6 +68,27 @@ export function parseConversation(body: unknown): ConversationInfo | undefined {
   const labels = readArray(record.labels).filter((item): item is string => typeof item === "string");
   const contactId = readPositiveInteger(readRecord(readRecord(record.meta).sender).id) ?? null;
   return { id, inboxId, contactId, status, labels, customAttributes: readRecord(record.custom_attributes) };
+}
+
+/** `GET /contacts/{id}/conversations` → `{payload: [conversation]}` (at most 20, newest activity first). */
+export function parseConversationList(body: unknown): ConversationInfo[] | undefined {
+  const payload = readRecord(body).payload;
+  if (!Array.isArray(payload)) return undefined;
+  return payload.map(parseConversation).filter((item): item is ConversationInfo => item !== undefined);
+}
+
+/** Public API `GET /public/api/v1/inboxes/{identifier}/contacts/{source_id}/conversations` → `[conversation]`. */
+export function parsePublicConversationList(body: unknown): PublicConversationRef[] | undefined {
+  if (!Array.isArray(body)) return undefined;
+  const result: PublicConversationRef[] = [];
+  for (const item of body) {
+    const record = readRecord(item);
+    const id = readPositiveInteger(record.id);
+    const inboxId = readPositiveInteger(record.inbox_id);
+    const status = readStatus(record.status);
+    if (id !== undefined && inboxId !== undefined && status !== undefined) result.push({ id, inboxId, status });
+  }
+  return result;
 }
 
 /** `POST /conversations/{id}/messages` → the message JSON. */

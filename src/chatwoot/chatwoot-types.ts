@@ -22,6 +22,13 @@ export interface ConversationInfo {
   customAttributes: JsonRecord;
 }
 
+/** A conversation as the public inbox API lists it (no custom attributes there). */
+export interface PublicConversationRef {
+  id: number;
+  inboxId: number;
+  status: ConversationStatus;
+}
+
 export interface WorkingHour {
   dayOfWeek: number;
   openAllDay: boolean;

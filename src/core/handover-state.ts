@@ -44,6 +44,24 @@ export interface UnavailableInfo {
   at: number;
 }
 
+/**
+ * A conversation Chatwoot may have created although its answer never came
+ * (timeout, connection reset) and that could not be found right away. The next
+ * handover of the session looks for it, by the digest of the route sealed into
+ * it, before creating another.
+ */
+export interface UnconfirmedConversation {
+  account: string;
+  inboxId: number;
+  sourceId: string;
+  /** null: only the (derived) source id was known. */
+  contactId: number | null;
+  sessionId: string;
+  /** SHA-256 of the exact `cognigy_route` value sent (random per attempt), base64url, 22 characters. */
+  routeDigest: string;
+  at: number;
+}
+
 /** The last failure, for the designer's error branch: which step, the HTTP status, what Chatwoot said. */
 export interface StoredError {
   operation: string;
@@ -68,6 +86,8 @@ export interface HandoverState {
   error: StoredError | null;
   /** Non-fatal problems of the last handover (e.g. labels not set). */
   warnings: string[];
+  /** Set by a handover whose "create conversation" answer was lost; null or absent otherwise. */
+  unconfirmed?: UnconfirmedConversation | null;
 }
 
 export const MAX_HANDLED_EVENTS = 30;
@@ -132,6 +152,17 @@ function parseContactCache(value: unknown): ContactCache | null {
   return { account, identifier, contactId, sourceIds };
 }
 
+function parseUnconfirmed(value: unknown): UnconfirmedConversation | null {
+  if (!isRecord(value)) return null;
+  const account = readNonEmptyString(value.account);
+  const inboxId = readPositiveInteger(value.inboxId);
+  const sourceId = readNonEmptyString(value.sourceId);
+  const sessionId = readString(value.sessionId);
+  const routeDigest = readNonEmptyString(value.routeDigest);
+  if (account === undefined || inboxId === undefined || sourceId === undefined || sessionId === undefined || routeDigest === undefined) return null;
+  return { account, inboxId, sourceId, contactId: readPositiveInteger(value.contactId) ?? null, sessionId, routeDigest, at: readNumber(value.at) ?? 0 };
+}
+
 const ERROR_KINDS: readonly StoredError["kind"][] = [...CHATWOOT_ERROR_KINDS, "configuration"];
 
 function parseStoredError(value: unknown): StoredError | null {
@@ -162,6 +193,8 @@ export function parseHandoverState(value: unknown): HandoverState {
   if (unavailable.reason === "no_agent_online" || unavailable.reason === "outside_business_hours") {
     state.unavailable = { reason: unavailable.reason, outOfOfficeMessage: readString(unavailable.outOfOfficeMessage) ?? null, at: readNumber(unavailable.at) ?? 0 };
   }
+  const unconfirmed = parseUnconfirmed(value.unconfirmed);
+  if (unconfirmed !== null) state.unconfirmed = unconfirmed;
   if (state.status === "live" && state.conversation === null) state.status = "idle";
   return state;
 }

@@ -124,6 +124,23 @@ describe("the Chatwoot HTTP wrapper", () => {
     );
   });
 
+  it("marks an answer as lost only when the request may have reached Chatwoot (timeout, reset after sending), never for a status or a refused connection", async () => {
+    const outcome = async (reply: (request: IncomingMessage, response: ServerResponse) => void): Promise<[string, boolean]> => {
+      handler = reply;
+      const error = await failure(http(5_000, 300)("create conversation", { method: "POST", path: "/x", body: {} }, () => undefined));
+      return [error.kind, error.answerLost];
+    };
+    expect(await outcome(() => undefined)).toEqual(["timeout", true]);
+    expect(await outcome((request) => request.socket.destroy())).toEqual(["network", true]);
+    expect(await outcome((_, response) => response.writeHead(500).end("{}"))).toEqual(["http", false]);
+    // Chatwoot answered: whatever the body, it decided.
+    expect(await outcome((_, response) => response.writeHead(200).end("<html>"))).toEqual(["invalid_response", false]);
+    const refused = createChatwootHttp({ baseUrl: "http://127.0.0.1:9", apiKey: TOKEN, deadline: createDeadline(5_000), requestTimeoutMs: 2_000, secrets: [TOKEN] });
+    const error = await failure(refused("create conversation", { method: "POST", path: "/x", body: {} }, anything));
+    expect([error.kind, error.answerLost, error.message]).toEqual(["network", false, 'Chatwoot request "create conversation" could not reach 127.0.0.1:9 (ECONNREFUSED).']);
+    expect((await failure(http(100, 2_000)("late", { method: "GET", path: "/x" }, anything))).answerLost).toBe(false);
+  });
+
   it("sends nothing once the node's time budget is spent", async () => {
     handler = (_, response) => response.writeHead(200).end("{}");
     const error = await failure(http(100, 2_000)("late", { method: "GET", path: "/x" }, anything));

@@ -8,9 +8,10 @@ import { startWorld, WORLD_RELAY_SECRET, type World } from "../support/world";
 /**
  * Chatwoot misbehaving at handover: every request the Handover node makes for
  * a new contact (availability checks on) meets 401, 404, 422, 429 without
- * Retry-After, 500, a connection that hangs, or one that is reset. Each run
- * has a world of its own (the simulator's faults are per operation, not per
- * user), and the runs go in parallel so the hangs overlap.
+ * Retry-After, 500, a connection that hangs, or one that is reset, before
+ * Chatwoot acts or after it has carried the request out (the answer is lost).
+ * Each run has a world of its own (the simulator's faults are per operation,
+ * not per user), and the runs go in parallel so the hangs overlap.
  *
  * What a polished product does, and this file asserts:
  * - A request the handover cannot do without (business hours, availability,
@@ -24,6 +25,11 @@ import { startWorld, WORLD_RELAY_SECRET, type World } from "../support/world";
  *   sealed route, so telling the user "agents cannot be reached" would be
  *   false and would orphan that conversation. The handover starts; the failure
  *   is a warning with the same actionable text; the agent's reply reaches the user.
+ * - Chatwoot creates the conversation but the answer is lost (hang or reset
+ *   after it acted): the conversation exists with the user's message, so the
+ *   node finds it by its sealed route and the handover starts, with a warning
+ *   that says what happened; never a second conversation. If it cannot be
+ *   found then, the Error exit, and the user's next request continues in it.
  */
 
 const ACCOUNT = "/api/v1/accounts/{account_id}";
@@ -42,18 +48,20 @@ interface Request {
   operation: string;
   /** Does the handover stop when it fails? */
   fatal: boolean;
+  /** Does it go on when Chatwoot carried the request out but the answer was lost (the node finds the result)? */
+  recoversLostAnswer: boolean;
   /** What Chatwoot answers with 422 there. */
   unprocessable: JsonRecord;
 }
 
 /** The requests of a handover for a new contact, in order, with business hours and availability checks on. */
 const REQUESTS: readonly Request[] = [
-  { step: "business hours", template: `GET ${ACCOUNT}/inboxes/{id}`, operation: "get inbox", fatal: true, unprocessable: { error: "Inbox is not an API channel" } },
-  { step: "availability", template: `GET ${ACCOUNT}/inbox_members/{inbox_id}`, operation: "list inbox agents", fatal: true, unprocessable: { error: "Inbox members could not be loaded" } },
-  { step: "contact", template: `POST ${ACCOUNT}/contacts`, operation: "create contact", fatal: true, unprocessable: { message: "Email has already been taken", attributes: ["email"] } },
-  { step: "conversation", template: `POST ${ACCOUNT}/conversations`, operation: "create conversation", fatal: true, unprocessable: { message: "Contact inbox must exist", attributes: ["contact_inbox"] } },
-  { step: "labels", template: `POST ${CONVERSATION}/labels`, operation: "set labels", fatal: false, unprocessable: { message: "Labels is invalid", attributes: ["labels"] } },
-  { step: "history note", template: `POST ${CONVERSATION}/messages`, operation: "post history note", fatal: false, unprocessable: { message: "Too many messages" } },
+  { step: "business hours", template: `GET ${ACCOUNT}/inboxes/{id}`, operation: "get inbox", fatal: true, recoversLostAnswer: false, unprocessable: { error: "Inbox is not an API channel" } },
+  { step: "availability", template: `GET ${ACCOUNT}/inbox_members/{inbox_id}`, operation: "list inbox agents", fatal: true, recoversLostAnswer: false, unprocessable: { error: "Inbox members could not be loaded" } },
+  { step: "contact", template: `POST ${ACCOUNT}/contacts`, operation: "create contact", fatal: true, recoversLostAnswer: false, unprocessable: { message: "Email has already been taken", attributes: ["email"] } },
+  { step: "conversation", template: `POST ${ACCOUNT}/conversations`, operation: "create conversation", fatal: true, recoversLostAnswer: true, unprocessable: { message: "Contact inbox must exist", attributes: ["contact_inbox"] } },
+  { step: "labels", template: `POST ${CONVERSATION}/labels`, operation: "set labels", fatal: false, recoversLostAnswer: false, unprocessable: { message: "Labels is invalid", attributes: ["labels"] } },
+  { step: "history note", template: `POST ${CONVERSATION}/messages`, operation: "post history note", fatal: false, recoversLostAnswer: false, unprocessable: { message: "Too many messages" } },
 ];
 
 interface FaultCase {
@@ -63,17 +71,22 @@ interface FaultCase {
   kind: "http" | "timeout" | "network";
   /** Chatwoot's text the designer must see (null: there is none). */
   remote: (request: Request) => string | null;
+  /** Chatwoot carries the request out, then the answer is lost. */
+  afterActing: boolean;
 }
 
 const FAULTS: readonly FaultCase[] = [
-  { name: "401", fault: () => ({ status: 401, body: { error: "Invalid Access Token" } }), status: 401, kind: "http", remote: () => "Invalid Access Token" },
-  { name: "404", fault: () => ({ status: 404, body: { error: "Resource could not be found" } }), status: 404, kind: "http", remote: () => "Resource could not be found" },
-  { name: "422", fault: (request) => ({ status: 422, body: request.unprocessable }), status: 422, kind: "http", remote: (request) => readString(request.unprocessable.message) ?? readString(request.unprocessable.error) ?? null },
+  { name: "401", fault: () => ({ status: 401, body: { error: "Invalid Access Token" } }), status: 401, kind: "http", remote: () => "Invalid Access Token", afterActing: false },
+  { name: "404", fault: () => ({ status: 404, body: { error: "Resource could not be found" } }), status: 404, kind: "http", remote: () => "Resource could not be found", afterActing: false },
+  { name: "422", fault: (request) => ({ status: 422, body: request.unprocessable }), status: 422, kind: "http", remote: (request) => readString(request.unprocessable.message) ?? readString(request.unprocessable.error) ?? null, afterActing: false },
   // rack-attack's answer: text/plain "Retry later", no Retry-After header (chatwoot-facts.md §3).
-  { name: "429 without Retry-After", fault: () => ({ status: 429, body: "Retry later" }), status: 429, kind: "http", remote: () => "Retry later" },
-  { name: "500", fault: () => ({ status: 500, body: { status: 500, error: "Internal Server Error" } }), status: 500, kind: "http", remote: () => "Internal Server Error" },
-  { name: "hang", fault: () => "hang", status: null, kind: "timeout", remote: () => null },
-  { name: "reset", fault: () => "reset", status: null, kind: "network", remote: () => null },
+  { name: "429 without Retry-After", fault: () => ({ status: 429, body: "Retry later" }), status: 429, kind: "http", remote: () => "Retry later", afterActing: false },
+  { name: "500", fault: () => ({ status: 500, body: { status: 500, error: "Internal Server Error" } }), status: 500, kind: "http", remote: () => "Internal Server Error", afterActing: false },
+  { name: "hang", fault: () => "hang", status: null, kind: "timeout", remote: () => null, afterActing: false },
+  { name: "reset", fault: () => "reset", status: null, kind: "network", remote: () => null, afterActing: false },
+  // Chatwoot carries the request out, then the answer is lost: the connection hangs until the request timeout, or is reset.
+  { name: "hang after acting", fault: () => "hang-after", status: null, kind: "timeout", remote: () => null, afterActing: true },
+  { name: "reset after acting", fault: () => "reset-after", status: null, kind: "network", remote: () => null, afterActing: true },
 ];
 
 interface Run {
@@ -115,7 +128,7 @@ const RUNS: Run[] = [
     FAULTS.map((fault): Run => ({
       name: `${fault.name} on ${request.step}`,
       faults: [{ template: request.template, fault: fault.fault(request), times: timesSent(request, fault) }],
-      expect: request.fatal ? "error" : "started",
+      expect: request.fatal && !(fault.afterActing && request.recoversLostAnswer) ? "error" : "started",
       request,
       fault,
     })),
@@ -244,6 +257,10 @@ function actionableProblems(message: string, run: Run): string[] {
   return problems;
 }
 
+function afterActing(fault: Fault): boolean {
+  return fault === "hang-after" || fault === "reset-after";
+}
+
 function leaks(text: string): string[] {
   return SECRETS.filter((secret) => text.includes(secret));
 }
@@ -284,6 +301,11 @@ afterAll(() => {
     secretsLeaked: all.filter(({ observed }) => observed !== undefined && leaks([observed.contextJson, ...observed.said, ...observed.logs].join("\n")).length > 0).length,
     orphanConversations: all.filter(({ run, observed }) => run.expect === "error" && (observed?.conversations ?? 0) > 0).length,
     agentReplyReachedUser: all.filter(({ observed }) => observed?.replyReached === true).length,
+    /** Runs where Chatwoot created the conversation but its answer was lost, and the handover started with it anyway. */
+    lostAnswerOnCreateRecovered: all.filter(({ run, observed }) => run.request.step === "conversation" && run.fault.afterActing && observed?.said.includes(ACCEPTED_SAY) && observed.conversations === 1).length,
+    lostAnswerOnCreateRuns: all.filter(({ run }) => run.request.step === "conversation" && run.fault.afterActing).length,
+    /** Runs that ended with more than one conversation for the user (after the retry, too). */
+    duplicateConversations: all.filter(({ observed }) => (observed?.conversations ?? 0) > 1 || (observed?.retry?.conversations ?? 0) > 1).length,
     retrySucceededWithoutDuplicateContact: all.filter(({ observed }) => observed?.retry !== null && observed?.retry?.said.includes(ACCEPTED_SAY) && observed.retry.contacts === 1).length,
     fileWallMs: Date.now() - fileStarted,
     /** What the designer reads in `context.chatwoot.error.message` when creating the conversation fails. */
@@ -341,17 +363,74 @@ describe("Chatwoot misbehaving at handover", () => {
     },
   );
 
-  it("puts a history note in the conversation whenever its request did not fail", () => {
+  it("puts a history note in the conversation whenever Chatwoot carried its request out (answered or not)", () => {
     for (const run of RUNS.filter((item) => item.expect === "started")) {
       const observed = results.get(run.name);
       const notes = observed?.agentView.filter((line) => line.from === "note") ?? [];
-      const historyFailed = run.faults.some((item) => item.template === requestOf("history note").template);
-      expect([run.name, notes.length]).toEqual([run.name, historyFailed ? 0 : 1]);
+      const historyRefused = run.faults.some((item) => item.template === requestOf("history note").template && !afterActing(item.fault));
+      expect([run.name, notes.length]).toEqual([run.name, historyRefused ? 0 : 1]);
+    }
+  });
+
+  it("never leaves a second conversation: a conversation whose answer was lost is found and used", () => {
+    const lostOnCreate = RUNS.filter((run) => run.request.step === "conversation" && run.fault.afterActing);
+    expect(lostOnCreate.map((run) => [run.name, run.expect])).toEqual([
+      ["hang after acting on conversation", "started"],
+      ["reset after acting on conversation", "started"],
+    ]);
+    for (const run of lostOnCreate) {
+      const observed = results.get(run.name);
+      expect([run.name, observed?.conversations, observed?.replyReached]).toEqual([run.name, 1, true]);
+      expect(readArray(observed?.state.warnings)).toEqual([expect.stringContaining("Chatwoot had created the conversation all the same: it was found by its sealed route")]);
+    }
+    // Nowhere, not after the user's retry either, does the user end up with two conversations.
+    for (const run of RUNS) {
+      const observed = results.get(run.name);
+      const expected = run.expect === "started" ? [1, null] : [0, 1];
+      expect([run.name, observed?.conversations, observed?.retry?.conversations ?? null]).toEqual([run.name, ...expected]);
     }
   });
 
   it("finishes the file's runs in parallel, well within a minute", () => {
     expect(Date.now() - fileStarted).toBeLessThan(60_000);
+  });
+});
+
+describe("Chatwoot creating the conversation, losing the answer, and failing the lookup at handover", () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld();
+  });
+  afterAll(async () => {
+    expect(w.chatwoot.violations).toEqual([]);
+    await w.close();
+  });
+
+  it("the Error exit; the user's next request continues in that conversation, without a second one, and the agent's reply reaches the user", async () => {
+    const user = w.newUser({ firstname: "Jane", lastname: "Doe", email: "jane@example.com" });
+    await w.say(user, "My router blinks red since this morning");
+    w.chatwoot.fault(requestOf("conversation").template, "reset-after");
+    w.chatwoot.fault(`GET ${ACCOUNT}/contacts/{id}/conversations`, { status: 503, body: "Service Unavailable" });
+    const first = await w.endpoint.userSays(user, "I'd like to talk to a human, please");
+    await w.settle();
+    expect(first.map((output) => output.text)).toEqual([ERROR_SAY]);
+    const failed = readRecord(user.context.chatwoot);
+    expect(failed).toMatchObject({ status: "error", error: { operation: "create conversation", kind: "network", status: null } });
+    expect(String(readRecord(failed.error).message)).toContain('looking for it failed too: Chatwoot request "list contact conversations" failed with HTTP 503: Service Unavailable.');
+    expect(w.chatwoot.store.conversations).toHaveLength(1);
+    const [lost] = w.chatwoot.store.conversations;
+    const lostId = lost?.id ?? 0;
+
+    const again = await w.endpoint.userSays(user, "A human, please");
+    await w.settle();
+    expect(again.map((output) => output.text)).toEqual([ACCEPTED_SAY]);
+    expect(w.chatwoot.store.conversations).toHaveLength(1);
+    expect(readRecord(user.context.chatwoot)).toMatchObject({ status: "live", error: null, conversation: { id: lostId } });
+    expect(w.chatwoot.agent.view(lostId).filter((line) => line.from === "contact").map((line) => line.text)).toEqual(["I'd like to talk to a human, please", "A human, please"]);
+
+    w.chatwoot.agent.reply(lostId, "Hi Jane, Anna here. Which router is it?");
+    await w.settle();
+    expect(w.endpoint.seenBy(user).filter((line) => line.kind === "injected").map((line) => line.text)).toContain("Hi Jane, Anna here. Which router is it?");
   });
 });
 

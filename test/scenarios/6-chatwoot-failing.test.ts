@@ -6,6 +6,9 @@ import { WORLD_RELAY_SECRET } from "../support/world";
 const world = useWorld();
 
 const CONVERSATIONS = "POST /api/v1/accounts/{account_id}/conversations";
+const CONTACT_CONVERSATIONS = "GET /api/v1/accounts/{account_id}/contacts/{id}/conversations";
+const ACCEPTED = "Please wait a moment, I am connecting you with a colleague.";
+const UNREACHABLE = "Our agents cannot be reached right now. Please try again later.";
 
 describe("scenario 6: Chatwoot down or refusing at handover", () => {
   it.each([
@@ -41,5 +44,36 @@ describe("scenario 6: Chatwoot down or refusing at handover", () => {
     await w.say(user, "agent");
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(readRecord(readRecord(user.context.chatwoot).error)).toMatchObject({ kind: "timeout" });
+  });
+
+  it("Chatwoot creates the conversation but its answer is lost (connection reset): the handover starts with it, and the agent's reply reaches the user", async () => {
+    const w = world();
+    w.chatwoot.fault(CONVERSATIONS, "reset-after");
+    const user = w.newUser({ firstname: "Jane" });
+    await w.say(user, "I need a human");
+    expect(w.endpoint.seenBy(user).at(-1)?.text).toBe(ACCEPTED);
+    expect(w.chatwoot.store.conversations).toHaveLength(1);
+    const conversationId = w.conversationOf(user);
+    expect(conversationId).toBe(w.chatwoot.store.conversations[0]?.id);
+    w.chatwoot.agent.reply(conversationId, "Hi Jane, I'm here.");
+    await w.settle();
+    expect(w.endpoint.seenBy(user).at(-1)).toMatchObject({ kind: "injected", text: "Hi Jane, I'm here." });
+  });
+
+  it("… and if it cannot be found at once, the user's next request continues in it: one conversation, the agent's reply reaches the user", async () => {
+    const w = world();
+    w.chatwoot.fault(CONVERSATIONS, "reset-after");
+    w.chatwoot.fault(CONTACT_CONVERSATIONS, "reset");
+    const user = w.newUser({ firstname: "Jane" });
+    await w.say(user, "I need a human");
+    expect(w.endpoint.seenBy(user).at(-1)?.text).toBe(UNREACHABLE);
+    await w.say(user, "a human please");
+    expect(w.endpoint.seenBy(user).at(-1)?.text).toBe(ACCEPTED);
+    expect(w.chatwoot.store.conversations).toHaveLength(1);
+    const conversationId = w.conversationOf(user);
+    expect(w.chatwoot.agent.view(conversationId).filter((line) => line.from === "contact").map((line) => line.text)).toEqual(["I need a human", "a human please"]);
+    w.chatwoot.agent.reply(conversationId, "Hi Jane, sorry for the wait.");
+    await w.settle();
+    expect(w.endpoint.seenBy(user).at(-1)).toMatchObject({ kind: "injected", text: "Hi Jane, sorry for the wait." });
   });
 });

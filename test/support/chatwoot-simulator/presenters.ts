@@ -26,6 +26,11 @@ export function contactJson(store: FakeChatwootStore, contact: FakeContact): Rec
   };
 }
 
+/** `last_activity_at` in ms: the conversation's creation or its latest message (activity messages included, as Chatwoot counts them). */
+export function lastActivityAt(store: FakeChatwootStore, conversation: FakeConversation): number {
+  return Math.max(conversation.createdAt, ...store.messagesOf(conversation.id).map((message) => message.createdAt));
+}
+
 export function conversationJson(store: FakeChatwootStore, conversation: FakeConversation): Record<string, unknown> {
   const contact = store.contact(conversation.contactId);
   const assignee = store.agents.find((agent) => agent.id === conversation.assigneeId);
@@ -43,6 +48,7 @@ export function conversationJson(store: FakeChatwootStore, conversation: FakeCon
     unread_count: 0,
     created_at: Math.floor(conversation.createdAt / 1000),
     timestamp: Math.floor(conversation.createdAt / 1000),
+    last_activity_at: Math.floor(lastActivityAt(store, conversation) / 1000),
     meta: {
       sender: { id: contact.id, name: contact.name, identifier: contact.identifier, type: "contact" },
       assignee: assignee === undefined ? null : { id: assignee.id, name: assignee.name, type: "user" },
@@ -50,6 +56,38 @@ export function conversationJson(store: FakeChatwootStore, conversation: FakeCon
       hmac_verified: false,
     },
     messages: store.messagesOf(conversation.id).slice(-1).map((message) => messageJson(message)),
+  };
+}
+
+/**
+ * A conversation as the public inbox API renders it (public/api/v1/models/_conversation.json.jbuilder):
+ * no attributes, labels or meta; the messages the contact can see.
+ */
+export function publicConversationJson(store: FakeChatwootStore, conversation: FakeConversation): Record<string, unknown> {
+  const contact = store.contact(conversation.contactId);
+  return {
+    id: conversation.id,
+    uuid: `00000000-0000-4000-8000-${String(conversation.id).padStart(12, "0")}`,
+    inbox_id: conversation.inboxId,
+    contact_last_seen_at: 0,
+    status: conversation.status,
+    agent_last_seen_at: 0,
+    messages: store
+      .messagesOf(conversation.id)
+      .filter((message) => !message.private)
+      .map((message) => ({
+        id: message.id,
+        content: message.content,
+        message_type: MESSAGE_TYPE_NUMBER[message.messageType],
+        content_type: message.contentType,
+        content_attributes: {},
+        created_at: Math.floor(message.createdAt / 1000),
+        conversation_id: message.conversationId,
+        attachments: [],
+        // Template messages (CSAT, out of office) have no sender; Chatwoot then leaves the key out.
+        ...(message.senderType === "Template" ? {} : { sender: { id: message.senderId, type: message.senderType === "AgentBot" ? "agent_bot" : message.senderType.toLowerCase() } }),
+      })),
+    contact: { id: contact.id, name: contact.name, email: contact.email, phone_number: contact.phoneNumber, identifier: contact.identifier, blocked: contact.blocked },
   };
 }
 

@@ -1,4 +1,4 @@
-import { contactJson, conversationJson, inboxJson, inboxSlim, messageJson, publicInboxJson } from "./presenters";
+import { contactJson, conversationJson, inboxJson, inboxSlim, lastActivityAt, messageJson, publicConversationJson, publicInboxJson } from "./presenters";
 import { ChatwootRefusal, type FakeChatwootStore } from "./store";
 import type { FakeAttachment, MessageType, Status } from "./model";
 
@@ -113,6 +113,32 @@ export const ROUTES: Record<string, Route> = {
       const inboxId = int(context.body.inbox_id) ?? 0;
       const created = context.store.addContactInbox(contact, inboxId, str(context.body.source_id));
       return ok({ source_id: created.sourceId, inbox: inboxSlim(context.store.inbox(inboxId)) });
+    },
+  },
+  // Contacts::ConversationsController#index: the contact's conversations (all inboxes), newest activity first, at most 20.
+  [`GET ${ACCOUNT}/contacts/{id}/conversations`]: {
+    bot: false,
+    handle(context) {
+      const { store } = context;
+      const contact = store.contact(param(context, "id"));
+      const conversations = store.conversations
+        .filter((conversation) => conversation.contactId === contact.id)
+        .sort((a, b) => lastActivityAt(store, b) - lastActivityAt(store, a) || b.id - a.id)
+        .slice(0, 20);
+      return ok({ payload: conversations.map((conversation) => conversationJson(store, conversation)) });
+    },
+  },
+  // Public::Api::V1::Inboxes::ConversationsController#index: the conversations of that contact inbox, as a bare array.
+  ["GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations"]: {
+    bot: true,
+    handle(context) {
+      const { store } = context;
+      const inbox = [...store.inboxes.values()].find((item) => item.identifier === context.params.inbox_identifier);
+      const sourceId = context.params.contact_identifier ?? "";
+      const owner = inbox === undefined ? undefined : store.contacts.find((contact) => contact.contactInboxes.some((ci) => ci.inboxId === inbox.id && ci.sourceId === sourceId));
+      if (inbox === undefined || owner === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
+      const conversations = store.conversations.filter((conversation) => conversation.inboxId === inbox.id && conversation.contactId === owner.id && conversation.sourceId === sourceId);
+      return ok(conversations.map((conversation) => publicConversationJson(store, conversation)));
     },
   },
   ["POST /public/api/v1/inboxes/{inbox_identifier}/contacts"]: {

@@ -17,9 +17,18 @@ export interface RecordedRequest {
   body: Record<string, unknown>;
   files: FakeAttachment[];
   status: number;
+  /** Chatwoot carried the request out (status is its answer), but the answer never reached the client (a `-after` fault). */
+  answerLost: boolean;
 }
 
-export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | "hang" | "reset";
+/**
+ * What a request meets instead of Chatwoot's normal answer:
+ * - `{status, body}`: that answer, and the request is not carried out;
+ * - `"hang"` / `"reset"`: no answer (the connection stays open / is destroyed), not carried out;
+ * - `"hang-after"` / `"reset-after"`: carried out as usual (contacts, conversations,
+ *   messages and webhooks happen), then the answer is lost the same two ways.
+ */
+export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | "hang" | "reset" | "hang-after" | "reset-after";
 
 export interface ChatwootSimulatorOptions {
   userToken?: string;
@@ -92,7 +101,8 @@ async function parseBody(request: IncomingMessage, raw: Buffer): Promise<ParsedB
  * A Chatwoot stand-in on a real port: it refuses every request Chatwoot's
  * OpenAPI spec (plus the code-only parameters) would not accept, enforces the
  * bot-token allow-list, and keeps contacts, conversations and messages with
- * Chatwoot's rules. Faults (status, hang, reset) and a rate limit can be set.
+ * Chatwoot's rules. Faults (status, hang, reset, and a lost answer after the
+ * request was carried out) and a rate limit can be set.
  */
 export async function startChatwootSimulator(options: ChatwootSimulatorOptions = {}) {
   const now = options.now ?? Date.now;
@@ -171,17 +181,22 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
     });
     const match: SpecMatch | null = verdict.match;
     const operation = match === null ? null : `${match.method.toUpperCase()} ${match.template}`;
-    const record: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, operation, token: kind, body: parsed.body, files: parsed.files, status: 0 };
+    const record: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, operation, token: kind, body: parsed.body, files: parsed.files, status: 0, answerLost: false };
     requests.push(record);
-    const reply = (status: number, body: unknown, headers?: Record<string, string>): void => {
-      record.status = status;
-      send(response, status, body, headers);
-    };
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const fault = takeFault(operation);
     if (fault === "hang") return;
     if (fault === "reset") return void request.socket.destroy();
-    if (fault !== undefined) return reply(fault.status, fault.body ?? { error: "fault injected" }, fault.headers);
+    const reply = (status: number, body: unknown, headers?: Record<string, string>): void => {
+      record.status = status;
+      if (fault === "hang-after" || fault === "reset-after") {
+        record.answerLost = true;
+        if (fault === "reset-after") request.socket.destroy();
+        return;
+      }
+      send(response, status, body, headers);
+    };
+    if (typeof fault === "object") return reply(fault.status, fault.body ?? { error: "fault injected" }, fault.headers);
     if (rateLimit !== null) {
       const windowStart = now() - 60_000;
       rateLimit.hits = rateLimit.hits.filter((at) => at > windowStart);
