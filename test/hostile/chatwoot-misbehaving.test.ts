@@ -1,7 +1,6 @@
 import { readArray, readRecord, readString, type JsonRecord } from "../../src/core/json-guards";
 import { USER_TOKEN, type Fault } from "../support/chatwoot-simulator/server";
 import type { AgentView } from "../support/chatwoot-simulator/agent-console";
-import type { CognigyRuntime } from "../support/cognigy-runtime";
 import { writeHostileReport } from "../support/hostile-report";
 import { startWorld, WORLD_RELAY_SECRET, type World } from "../support/world";
 
@@ -169,22 +168,10 @@ interface Observed {
   violations: string[];
 }
 
-/** Records every node log of the world's runtime (the Endpoint keeps only the outputs). */
-function captureLogs(runtime: CognigyRuntime): string[] {
-  const logs: string[] = [];
-  const runFlow = runtime.runFlow;
-  runtime.runFlow = async (...args) => {
-    const result = await runFlow(...args);
-    for (const run of result.runs) logs.push(...run.logs.map((entry) => `${entry.level}: ${entry.message}`));
-    return result;
-  };
-  return logs;
-}
-
 async function play(run: Run): Promise<Observed> {
   const w: World = await startWorld({ handover: { checkAvailability: true, respectBusinessHours: true }, inbox: { memberIds: [7] } });
   try {
-    const logs = captureLogs(w.runtime);
+    const logs = w.runtime.journal.logs;
     const user = w.newUser({ firstname: "Jane", lastname: "Doe", email: "jane@example.com" });
     await w.say(user, "My router blinks red since this morning");
     for (const item of run.faults) w.chatwoot.fault(item.template, item.fault, item.times);

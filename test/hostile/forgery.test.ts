@@ -7,7 +7,7 @@ import { signRelayEvent } from "../../src/core/relay-event-signature";
 import type { RelayEventBody } from "../../src/core/relay-event";
 import { ROUTE_ATTRIBUTE, sealRoute } from "../../src/core/route-seal";
 import { ROUTE_NOTE } from "../../src/relay/route-note";
-import type { CognigyRuntime, Session } from "../support/cognigy-runtime";
+import type { Session } from "../support/cognigy-runtime";
 import { writeHostileReport } from "../support/hostile-report";
 import { listenOnFreePort } from "../support/listen";
 import { startWorld, WORLD_RELAY_SECRET, WORLD_URL_TOKEN, WORLD_WEBHOOK_SECRET, type World } from "../support/world";
@@ -151,18 +151,6 @@ async function startRecordingProxy(): Promise<{ url: string; injected: JsonRecor
   };
 }
 
-/** Records every node log of the world's runtime (the Endpoint keeps only the outputs). */
-function captureLogs(runtime: CognigyRuntime): string[] {
-  const logs: string[] = [];
-  const runFlow = runtime.runFlow;
-  runtime.runFlow = async (...args) => {
-    const result = await runFlow(...args);
-    for (const run of result.runs) logs.push(...run.logs.map((entry) => `${entry.level}: ${entry.message}`));
-    return result;
-  };
-  return logs;
-}
-
 /** Counters of the relay, by label value, e.g. relay_events_dropped_total by reason. */
 async function counter(w: World, name: string, label: string): Promise<Record<string, number>> {
   const metric = w.relay.metrics.registry.getSingleMetric(name);
@@ -220,7 +208,7 @@ describe("forged relay events reaching the Session node", () => {
       inbox: { csatSurveyEnabled: true },
     });
     proxy.setTarget(w.endpoint.baseUrl);
-    logs = captureLogs(w.runtime);
+    logs = w.runtime.journal.logs;
   });
 
   afterAll(async () => {
