@@ -21,6 +21,15 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+/** SIGTERM, resolved once the process has exited. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.once("exit", () => done());
+    child.kill("SIGTERM");
+  });
+}
+
 /** Starts the relay on a known port and waits until /healthz answers. */
 export async function startHealthChecked(file: string, env: Record<string, string> & { PORT: string }): Promise<RunningProcess> {
   const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
@@ -31,16 +40,7 @@ export async function startHealthChecked(file: string, env: Record<string, strin
     child.kill("SIGKILL");
     throw new Error(`${file} did not become healthy: ${output}`);
   }
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise((done) => {
-        if (child.exitCode !== null) return done();
-        child.once("exit", () => done());
-        child.kill("SIGTERM");
-      }),
-  };
+  return { url, child, stop: () => stopChild(child) };
 }
 
 /** Starts a Node script that prints a line with its address ("…http://127.0.0.1:PORT…") once it listens. */
@@ -59,16 +59,7 @@ export function startProcess(file: string, env: Record<string, string>, args: st
       clearTimeout(timer);
       child.stdout?.off("data", onData);
       child.stdout?.resume();
-      resolve({
-        url,
-        child,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-          }),
-      });
+      resolve({ url, child, stop: () => stopChild(child) });
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
