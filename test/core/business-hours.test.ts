@@ -75,12 +75,6 @@ describe("isWithinWorkingHours", () => {
     expect(isWithinWorkingHours(new Date(at), "Europe/Berlin", [hours(SUN, "02:00", "02:59")])).toBe(true);
   });
 
-  it.each([
-    { name: "01:59:59 CET, just before the change", at: "2024-03-31T00:59:59Z" },
-    { name: "03:00:00 CEST, just after the change", at: "2024-03-31T01:00:00Z" },
-  ])("is never open in the hour the spring change skips ($name)", ({ at }) => {
-    expect(isWithinWorkingHours(new Date(at), "Europe/Berlin", [hours(SUN, "02:00", "02:59")])).toBe(false);
-  });
 
   it.each([
     { name: "00:00:00", at: "2024-01-08T00:00:00Z", open: true },
@@ -90,13 +84,8 @@ describe("isWithinWorkingHours", () => {
     expect(isWithinWorkingHours(new Date(at), "UTC", [hours(MON, "00:00", "01:00")])).toBe(open);
   });
 
-  it.each(["2024-01-08T00:00:00Z", "2024-01-08T12:34:56Z", "2024-01-08T23:59:59Z"])("is open all day on a day marked open all day (%s)", (at) => {
+  it.each(["2024-01-08T00:00:00Z", "2024-01-08T12:34:56Z", "2024-01-08T23:59:00Z"])("is open on a day marked open all day until 23:59:00 (%s)", (at) => {
     expect(isWithinWorkingHours(new Date(at), "UTC", [openAllDay(MON)])).toBe(true);
-  });
-
-  it("closes at 23:59:00 a day that Chatwoot stores as 00:00–23:59 without the open-all-day flag", () => {
-    expect(isWithinWorkingHours(new Date("2024-01-08T23:59:00Z"), "UTC", [hours(MON, "00:00", "23:59")])).toBe(true);
-    expect(isWithinWorkingHours(new Date("2024-01-08T23:59:30Z"), "UTC", [hours(MON, "00:00", "23:59")])).toBe(false);
   });
 
   it("is closed on a day marked both closed all day and open all day", () => {
@@ -111,6 +100,107 @@ describe("isWithinWorkingHours", () => {
   it.each(["Mars/Olympus_Mons", "", "UTC+2"])("reads the unknown zone %p as UTC", (zone) => {
     expect(isWithinWorkingHours(new Date("2024-01-08T09:00:00Z"), zone, OFFICE_WEEK)).toBe(true);
     expect(isWithinWorkingHours(new Date("2024-01-08T08:59:59Z"), zone, OFFICE_WEEK)).toBe(false);
+  });
+});
+
+/**
+ * Issue 10, fact C13: Chatwoot's own rule, read in chatwoot/chatwoot
+ * app/models/working_hour.rb `open_at?` (C13: lines 49-56) and
+ * `ensure_open_all_day_hours` (lines 79-86), with ActiveSupport's
+ * TimeWithZone#change: the bounds are HH:MM:00.000, both included; "open all
+ * day" is stored as 00:00–23:59 and is not special in the check.
+ */
+describe("isWithinWorkingHours at Chatwoot's minute boundaries (C13)", () => {
+  const TUE = 2;
+  const at = (iso: string, zone: string, rows: WorkingHour[]): boolean => isWithinWorkingHours(new Date(iso), zone, rows);
+
+  it.each([
+    { name: "00:00:00.000", iso: "2024-01-08T00:00:00.000Z", open: true },
+    { name: "23:58:00", iso: "2024-01-08T23:58:00.000Z", open: true },
+    { name: "23:58:59.999", iso: "2024-01-08T23:58:59.999Z", open: true },
+    { name: "23:59:00.000 (the stored closing time, included)", iso: "2024-01-08T23:59:00.000Z", open: true },
+    { name: "23:59:00.001", iso: "2024-01-08T23:59:00.001Z", open: false },
+    { name: "23:59:30", iso: "2024-01-08T23:59:30.000Z", open: false },
+    { name: "23:59:59.999", iso: "2024-01-08T23:59:59.999Z", open: false },
+  ])("open all day (stored 00:00–23:59) at $name → $open", ({ iso, open }) => {
+    expect(at(iso, "UTC", [openAllDay(MON), closedAllDay(TUE)])).toBe(open);
+  });
+
+  it.each([
+    { name: "open all day", tuesday: openAllDay(TUE), open: true },
+    { name: "closed all day", tuesday: closedAllDay(TUE), open: false },
+    { name: "09:00–17:00", tuesday: hours(TUE, "09:00", "17:00"), open: false },
+    { name: "00:00–00:00", tuesday: hours(TUE, "00:00", "00:00"), open: true },
+  ])("at 00:00:00.000 the next day follows the next day's row ($name → $open)", ({ tuesday, open }) => {
+    expect(at("2024-01-09T00:00:00.000Z", "UTC", [openAllDay(MON), tuesday])).toBe(open);
+  });
+
+  it.each([
+    { name: "08:59:59.999", iso: "2024-01-08T08:59:59.999Z", close: "17:00", open: false },
+    { name: "09:00:00.000", iso: "2024-01-08T09:00:00.000Z", close: "17:00", open: true },
+    { name: "16:59:59.999", iso: "2024-01-08T16:59:59.999Z", close: "17:00", open: true },
+    { name: "17:00:00.000", iso: "2024-01-08T17:00:00.000Z", close: "17:00", open: true },
+    { name: "17:00:00.001", iso: "2024-01-08T17:00:00.001Z", close: "17:00", open: false },
+    { name: "17:00:00.500", iso: "2024-01-08T17:00:00.500Z", close: "17:00", open: false },
+    { name: "17:29:59", iso: "2024-01-08T17:29:59.000Z", close: "17:30", open: true },
+    { name: "17:30:00.000", iso: "2024-01-08T17:30:00.000Z", close: "17:30", open: true },
+    { name: "17:30:00.999", iso: "2024-01-08T17:30:00.999Z", close: "17:30", open: false },
+    { name: "23:59:00.000", iso: "2024-01-08T23:59:00.000Z", close: "23:59", open: true },
+    { name: "23:59:00.001", iso: "2024-01-08T23:59:00.001Z", close: "23:59", open: false },
+    { name: "23:59:30", iso: "2024-01-08T23:59:30.000Z", close: "23:59", open: false },
+  ])("09:00–$close at $name → $open", ({ iso, close, open }) => {
+    expect(at(iso, "UTC", [hours(MON, "09:00", close)])).toBe(open);
+  });
+
+  it("reads an open-all-day row as 00:00–23:59 whatever hours come with it (Chatwoot overwrites them on save)", () => {
+    const flagged: WorkingHour = { ...hours(MON, "09:00", "10:00"), openAllDay: true };
+    expect(at("2024-01-08T08:00:00.000Z", "UTC", [flagged])).toBe(true);
+    expect(at("2024-01-08T23:59:00.000Z", "UTC", [flagged])).toBe(true);
+    expect(at("2024-01-08T23:59:00.001Z", "UTC", [flagged])).toBe(false);
+  });
+
+  it.each([
+    { name: "New York, Monday 23:59:00 EST", zone: "America/New_York", iso: "2024-01-09T04:59:00.000Z", open: true },
+    { name: "New York, Monday 23:59:30 EST", zone: "America/New_York", iso: "2024-01-09T04:59:30.000Z", open: false },
+    { name: "New York, Tuesday 00:00 EST (closed all day)", zone: "America/New_York", iso: "2024-01-09T05:00:00.000Z", open: false },
+    { name: "Kolkata, Monday 23:59:00 IST", zone: "Asia/Kolkata", iso: "2024-01-08T18:29:00.000Z", open: true },
+    { name: "Kolkata, Monday 23:59:00.001 IST", zone: "Asia/Kolkata", iso: "2024-01-08T18:29:00.001Z", open: false },
+    { name: "Kathmandu, Monday 23:59:45 (UTC+5:45)", zone: "Asia/Kathmandu", iso: "2024-01-08T18:14:45.000Z", open: false },
+    { name: "Kiritimati, Monday 23:59:00 (UTC+14; Monday 09:59 UTC)", zone: "Pacific/Kiritimati", iso: "2024-01-08T09:59:00.000Z", open: true },
+    { name: "Kiritimati, Monday 23:59:01 (UTC+14)", zone: "Pacific/Kiritimati", iso: "2024-01-08T09:59:01.000Z", open: false },
+  ])("open all day in the inbox's zone: $name → $open", ({ zone, iso, open }) => {
+    expect(at(iso, zone, [openAllDay(MON), closedAllDay(TUE)])).toBe(open);
+  });
+
+  // A bound the spring change skips moves one hour later (ActiveSupport's
+  // get_period_and_ensure_valid_local_time), as Chatwoot's `change(hour:, min:)` does.
+  it.each([
+    { name: "02:00–02:59 at 01:59:59 CET, before the change", iso: "2024-03-31T00:59:59Z", open: "02:00", close: "02:59", result: false },
+    { name: "02:00–02:59 at 03:00:00 CEST (both bounds moved to 03:00–03:59)", iso: "2024-03-31T01:00:00Z", open: "02:00", close: "02:59", result: true },
+    { name: "02:00–02:59 at 03:59:00 CEST", iso: "2024-03-31T01:59:00Z", open: "02:00", close: "02:59", result: true },
+    { name: "02:00–02:59 at 03:59:00.001 CEST", iso: "2024-03-31T01:59:00.001Z", open: "02:00", close: "02:59", result: false },
+    { name: "00:00–02:30 at 03:15 CEST (closes 03:30)", iso: "2024-03-31T01:15:00Z", open: "00:00", close: "02:30", result: true },
+    { name: "00:00–02:30 at 03:30:00.001 CEST", iso: "2024-03-31T01:30:00.001Z", open: "00:00", close: "02:30", result: false },
+    { name: "02:30–17:00 at 03:10 CEST (opens 03:30)", iso: "2024-03-31T01:10:00Z", open: "02:30", close: "17:00", result: false },
+    { name: "02:30–17:00 at 03:30 CEST", iso: "2024-03-31T01:30:00Z", open: "02:30", close: "17:00", result: true },
+  ])("Europe/Berlin on the spring change: $name → $result", ({ iso, open, close, result }) => {
+    expect(at(iso, "Europe/Berlin", [hours(SUN, open, close)])).toBe(result);
+  });
+
+  it.each([
+    { name: "02:45 LHDT, in the half hour after the change (02:10 moved to 03:10)", iso: "2024-10-05T15:45:00Z", result: false },
+    { name: "03:10 LHDT", iso: "2024-10-05T16:10:00Z", result: true },
+  ])("Australia/Lord_Howe's 30-minute spring change moves a skipped bound a whole hour: $name → $result", ({ iso, result }) => {
+    expect(at(iso, "Australia/Lord_Howe", [hours(SUN, "02:10", "05:00")])).toBe(result);
+  });
+
+  it.each([
+    { name: "00:00–02:30 at 02:45 CEST, first pass", iso: "2024-10-27T00:45:00Z", open: "00:00", close: "02:30", result: false },
+    { name: "00:00–02:30 at 02:15 CET, second pass", iso: "2024-10-27T01:15:00Z", open: "00:00", close: "02:30", result: true },
+    { name: "02:30–17:00 at 02:15 CET, second pass", iso: "2024-10-27T01:15:00Z", open: "02:30", close: "17:00", result: false },
+    { name: "02:30–17:00 at 02:45 CEST, first pass", iso: "2024-10-27T00:45:00Z", open: "02:30", close: "17:00", result: true },
+  ])("Europe/Berlin on the autumn change reads a repeated bound in the current offset: $name → $result", ({ iso, open, close, result }) => {
+    expect(at(iso, "Europe/Berlin", [hours(SUN, open, close)])).toBe(result);
   });
 });
 
