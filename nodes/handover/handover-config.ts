@@ -66,10 +66,88 @@ function parseContact(config: JsonRecord): ParseResult<HandoverConfig["contact"]
   };
 }
 
+/**
+ * Chatwoot's limits on a conversation's custom attributes (issue 10, fact C8):
+ * `validates :custom_attributes, jsonb_attributes_length: true` (chatwoot/chatwoot
+ * app/models/conversation.rb:71), and JsonbAttributesLengthValidator#validate_keys
+ * (C8: app/validators/jsonb_attributes_length_validator.rb:13-19; the same lines
+ * in app/models/ at 60a0709) looks at each top-level value by its Ruby class only:
+ * a String longer than 1,500 characters (Ruby counts code points) or an Integer
+ * greater than 9,999,999,999 fails the conversation with 422. Nothing else is
+ * checked: not negative integers, not Floats (1.5, and 1e21 or more, which
+ * JSON.stringify writes with an exponent), not booleans, not nested objects or
+ * arrays (whatever they hold), not the length of keys.
+ */
+export const CHATWOOT_MAX_ATTRIBUTE_LENGTH = 1_500;
+export const CHATWOOT_MAX_ATTRIBUTE_INTEGER = 9_999_999_999;
+/** Ours, not Chatwoot's: hostile input is bounded before any value is looked at (keys), and while walking it (JSON size). */
+export const MAX_CUSTOM_ATTRIBUTES = 100;
+export const MAX_CUSTOM_ATTRIBUTES_JSON = 65_536;
+
+const count = (value: number): string => value.toLocaleString("en-US");
+
+/** Own keys, counting stops at `limit + 1`. */
+function keyCountUpTo(record: JsonRecord, limit: number): number {
+  let keys = 0;
+  for (const key in record) {
+    if (Object.prototype.hasOwnProperty.call(record, key) && ++keys > limit) break;
+  }
+  return keys;
+}
+
+/** Whether the value, as JSON, stays within `budget` characters (about: a bound, not a serializer); the walk stops as soon as it does not, also on a cycle. */
+function jsonFits(value: unknown, budget: number): boolean {
+  let left = budget;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && left >= 0) {
+    const item = stack.pop();
+    if (typeof item === "string") left -= item.length + 2;
+    else if (typeof item === "number") left -= String(item).length;
+    else if (Array.isArray(item)) {
+      left -= 2;
+      for (let index = 0; index < item.length && left >= 0; index += 1) {
+        left -= 1;
+        stack.push(item[index]);
+      }
+    } else if (isRecord(item)) {
+      left -= 2;
+      for (const key in item) {
+        left -= key.length + 4;
+        stack.push(item[key]);
+        if (left < 0) break;
+      }
+    } else left -= 5;
+  }
+  return left >= 0;
+}
+
+/** Characters as Ruby counts them (code points; a lone surrogate is one). */
+function characters(text: string): number {
+  return text.length <= CHATWOOT_MAX_ATTRIBUTE_LENGTH ? text.length : Array.from(text).length;
+}
+
+function chatwootRefusal(key: string, value: unknown): string | undefined {
+  const name = `attribute ${JSON.stringify(key.slice(0, 60))}`;
+  const length = typeof value === "string" ? characters(value) : 0;
+  if (length > CHATWOOT_MAX_ATTRIBUTE_LENGTH) return `${name} is ${count(length)} characters long; Chatwoot accepts at most ${count(CHATWOOT_MAX_ATTRIBUTE_LENGTH)}`;
+  // Only what JSON.stringify writes without an exponent reaches Chatwoot as a Ruby Integer.
+  if (typeof value === "number" && Number.isInteger(value) && value < 1e21 && value > CHATWOOT_MAX_ATTRIBUTE_INTEGER) {
+    return `${name} is ${count(value)}; Chatwoot accepts whole numbers up to ${count(CHATWOOT_MAX_ATTRIBUTE_INTEGER)}`;
+  }
+  return undefined;
+}
+
+/** The evaluated field (an object, after CognigyScript): refused here with the attribute's name rather than by Chatwoot (422) at handover. */
 function parseCustomAttributes(value: unknown): ParseResult<JsonRecord> {
   if (value === undefined || value === null || value === "") return { ok: true, value: {} };
   if (!isRecord(value)) return fail("customAttributes", "must be a JSON object");
+  if (keyCountUpTo(value, MAX_CUSTOM_ATTRIBUTES) > MAX_CUSTOM_ATTRIBUTES) return fail("customAttributes", `has more than ${MAX_CUSTOM_ATTRIBUTES} attributes`);
   if (ROUTE_ATTRIBUTE in value) return fail("customAttributes", `must not set "${ROUTE_ATTRIBUTE}", which the extension manages`);
+  if (!jsonFits(value, MAX_CUSTOM_ATTRIBUTES_JSON)) return fail("customAttributes", `is longer than ${count(MAX_CUSTOM_ATTRIBUTES_JSON)} characters as JSON`);
+  for (const key of Object.keys(value)) {
+    const refusal = chatwootRefusal(key, value[key]);
+    if (refusal !== undefined) return fail("customAttributes", refusal);
+  }
   return { ok: true, value };
 }
 
