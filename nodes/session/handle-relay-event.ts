@@ -1,6 +1,7 @@
 import { withHandledEvent, type HandoverState } from "../../src/core/handover-state";
 import type { RelayEventBody } from "../../src/core/relay-event";
 import { clipOutput, renderAgentMessage, renderLinkButton, type Output } from "../../src/cognigy/agent-output";
+import { renderAgentText } from "../../src/cognigy/render-agent-text";
 import { outcome, type SessionOutcome } from "./session-outcome";
 import type { SessionConfig } from "./session-config";
 
@@ -33,12 +34,15 @@ export function handleRelayEvent(event: RelayEventBody, current: HandoverState, 
   const state = withHandledEvent(current, event.id);
   const conversation = { ...current.conversation, lastActivityAt: now };
   switch (event.type) {
-    case "agent_message":
-      return outcome("stop", { ...state, conversation: { ...conversation, agentAnswered: true } }, renderAgentMessage(event.text, event.attachments));
+    case "agent_message": {
+      // An automation rule's message is not an agent's answer: the user may still cancel, as before any agent wrote.
+      const agentAnswered = conversation.agentAnswered || event.from !== "automation";
+      return outcome("stop", { ...state, conversation: { ...conversation, agentAnswered } }, renderAgentMessage(event.text, event.attachments, config.agentMessageFormat));
+    }
     case "template_message":
-      return outcome("stop", { ...state, conversation }, say(clipOutput(event.text)));
+      return outcome("stop", { ...state, conversation }, say(clipOutput(renderAgentText(event.text, config.agentMessageFormat))));
     case "csat":
-      return outcome("stop", state, config.forwardCsat ? [renderLinkButton(clipOutput(event.text), config.csatButtonTitle, event.link)] : []);
+      return outcome("stop", state, config.forwardCsat ? [renderLinkButton(clipOutput(renderAgentText(event.text, config.agentMessageFormat)), config.csatButtonTitle, event.link)] : []);
     case "agent_assigned":
       return outcome("stop", { ...state, conversation }, say(config.agentJoinedMessage.split("{agent}").join(event.agentName)));
     case "status_changed":

@@ -2,6 +2,7 @@ import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from "../../src/core/histo
 import { readBoolean, readNumber, readRecord, type JsonRecord } from "../../src/core/json-guards";
 import { configList as list, configString as text } from "../../src/cognigy/config-values";
 import { normaliseContextKey } from "../../src/cognigy/context-key";
+import type { AgentTextFormat } from "../../src/cognigy/render-agent-text";
 
 export interface SessionConfig {
   contextKey: string;
@@ -26,6 +27,8 @@ export interface SessionConfig {
   /** End the handover when the agent's side has been silent this long (0: never). */
   inactivityMinutes: number;
   inactivityMessage: string;
+  /** How agent and Chatwoot texts are shown: plain text, or Markdown for a Webchat that renders it. */
+  agentMessageFormat: AgentTextFormat;
 }
 
 /** Reads the Session node's fields; every field has a safe default, so there is nothing to refuse. */
@@ -49,5 +52,7 @@ export function parseSessionConfig(raw: object): SessionConfig {
     passIntents: list(config.passIntents),
     inactivityMinutes: Math.max(0, readNumber(config.inactivityMinutes) ?? 0),
     inactivityMessage: text(config.inactivityMessage),
+    // Anything but "markdown" (a typo, CognigyScript gone empty) is plain text: markup the channel would show literally is worse than none.
+    agentMessageFormat: text(config.agentMessageFormat).trim().toLowerCase() === "markdown" ? "markdown" : "plain",
   };
 }

@@ -57,6 +57,22 @@ export const sessionNode = createNodeDescriptor({
       condition: { key: "forwardCsat", value: true },
     },
     {
+      key: "agentMessageFormat",
+      type: "select",
+      label: label("Agent message format", "Format der Agentennachrichten"),
+      description: label(
+        "How Chatwoot's Markdown and HTML reach the user. Markdown only for a Webchat with Markdown rendering on.",
+        "Wie Markdown und HTML aus Chatwoot beim Benutzer ankommen. Markdown nur für Webchat mit Markdown-Darstellung.",
+      ),
+      defaultValue: "plain",
+      params: {
+        options: [
+          { label: label("Plain text", "Reiner Text"), value: "plain" },
+          { label: label("Markdown", "Markdown"), value: "markdown" },
+        ],
+      },
+    },
+    {
       key: "cancelKeywords",
       type: "chipInput",
       label: label("Cancel keywords", "Abbruch-Schlüsselwörter"),
@@ -140,7 +156,7 @@ export const sessionNode = createNodeDescriptor({
       key: "messages",
       label: label("Messages to the user", "Nachrichten an den Benutzer"),
       defaultCollapsed: false,
-      fields: ["resolvedMessage", "reopenedMessage", "agentJoinedMessage", "forwardCsat", "csatButtonTitle"],
+      fields: ["resolvedMessage", "reopenedMessage", "agentJoinedMessage", "forwardCsat", "csatButtonTitle", "agentMessageFormat"],
     },
     {
       key: "cancel",

@@ -1,6 +1,7 @@
 import { clipText } from "../core/clip-text";
 import type { JsonRecord } from "../core/json-guards";
-import type { AttachmentKind, RelayAttachment } from "../core/relay-event";
+import type { RelayAttachment } from "../core/relay-event";
+import { renderAgentText, type AgentTextFormat } from "./render-agent-text";
 
 /** One `api.say(text, data)` call. */
 export interface Output {
@@ -19,7 +20,7 @@ export function clipOutput(text: string): string {
   return clipText(text, MAX_OUTPUT_TEXT);
 }
 
-type MediaKind = Exclude<AttachmentKind, "file">;
+type MediaKind = "image" | "video" | "audio";
 
 const DEFAULT_KEYS: Record<MediaKind, { key: string; urlField: string; altField: string }> = {
   image: { key: "_image", urlField: "imageUrl", altField: "imageAltText" },
@@ -31,16 +32,28 @@ function displayName(attachment: RelayAttachment): string {
   return attachment.name !== "" ? attachment.name : attachment.url.split("?")[0]?.split("/").pop() || "file";
 }
 
+const LINK_SIGNS = { location: "📍", link: "🔗" } as const;
+
+/** An attachment as one line of text: "📎 name: url"; a location or link without a title is its URL alone. */
+function linkLine(attachment: RelayAttachment): string {
+  if (attachment.kind !== "location" && attachment.kind !== "link") return `📎 ${displayName(attachment)}: ${attachment.url}`;
+  const title = attachment.name.trim();
+  return `${LINK_SIGNS[attachment.kind]} ${title === "" ? "" : `${title}: `}${attachment.url}`;
+}
+
 /**
  * Images (GIFs included), video and audio in Cognigy's channel-independent
  * `_default` format and Webchat's `_webchat` format; files, which neither
- * format has, as a link plus Webchat's `attachments` card.
+ * format has, as a link plus Webchat's `attachments` card. A location is a map
+ * link and a fallback or embed attachment a link (C12): text, which every
+ * channel shows, and nothing the user's client would fetch as a file.
  */
 export function renderAttachment(attachment: RelayAttachment): Output {
   const name = displayName(attachment);
   if (attachment.kind === "file") {
-    return { text: `📎 ${name}: ${attachment.url}`, data: { attachments: [{ fileName: name, url: attachment.url }] } };
+    return { text: linkLine(attachment), data: { attachments: [{ fileName: name, url: attachment.url }] } };
   }
+  if (attachment.kind === "location" || attachment.kind === "link") return { text: linkLine(attachment) };
   const { key, urlField, altField } = DEFAULT_KEYS[attachment.kind];
   return {
     text: "",
@@ -54,15 +67,20 @@ export function renderAttachment(attachment: RelayAttachment): Output {
   };
 }
 
-/** The outputs for an agent's message: its text, then each attachment; beyond the budget, the rest as links. */
-export function renderAgentMessage(text: string, attachments: readonly RelayAttachment[]): Output[] {
-  const outputs: Output[] = text.trim() === "" ? [] : [{ text: clipOutput(text) }];
+/**
+ * The outputs for an agent's message: its text (markup rendered for the
+ * channel, see render-agent-text.ts), then each attachment; beyond the budget,
+ * the rest as links.
+ */
+export function renderAgentMessage(text: string, attachments: readonly RelayAttachment[], format: AgentTextFormat = "plain"): Output[] {
+  const shownText = text.trim() === "" ? "" : renderAgentText(text, format);
+  const outputs: Output[] = shownText.trim() === "" ? [] : [{ text: clipOutput(shownText) }];
   const room = MAX_MESSAGE_OUTPUTS - outputs.length;
   const fits = attachments.length <= room;
   const shown = fits ? attachments : attachments.slice(0, Math.max(room - 1, 0));
   outputs.push(...shown.map(renderAttachment));
   const rest = attachments.slice(shown.length);
-  if (rest.length > 0) outputs.push({ text: clipOutput(rest.map((item) => `📎 ${displayName(item)}: ${item.url}`).join("\n")) });
+  if (rest.length > 0) outputs.push({ text: clipOutput(rest.map(linkLine).join("\n")) });
   return outputs;
 }
 

@@ -7,8 +7,15 @@ import { isRecord, readArray, readNonEmptyString, readPositiveInteger, readStrin
  */
 export const RELAY_EVENT_VERSION = 1;
 
-export type AttachmentKind = "image" | "video" | "audio" | "file";
+/**
+ * image/video/audio/file: a stored file at `url` (Chatwoot's data_url);
+ * location: a map link the relay built from the coordinates; link: an
+ * external URL (Chatwoot's fallback and embed attachments), shown, never fetched.
+ */
+export type AttachmentKind = "image" | "video" | "audio" | "file" | "location" | "link";
 export type ConversationStatus = "open" | "resolved" | "pending" | "snoozed";
+/** Who wrote an agent_message: an agent (the default when absent), or Chatwoot itself (an automation rule; sender null). */
+export type MessageAuthor = "agent" | "automation";
 
 export interface RelayAttachment {
   url: string;
@@ -29,7 +36,7 @@ interface EventBase {
 }
 
 export type RelayEventBody =
-  | (EventBase & { type: "agent_message"; messageId: number; text: string; attachments: RelayAttachment[]; agentName: string })
+  | (EventBase & { type: "agent_message"; messageId: number; text: string; attachments: RelayAttachment[]; agentName: string; from?: MessageAuthor })
   | (EventBase & { type: "template_message"; messageId: number; text: string })
   | (EventBase & { type: "csat"; messageId: number; text: string; link: string })
   | (EventBase & { type: "status_changed"; status: ConversationStatus })
@@ -37,7 +44,8 @@ export type RelayEventBody =
 
 export type RelayEventType = RelayEventBody["type"];
 
-const ATTACHMENT_KINDS: readonly AttachmentKind[] = ["image", "video", "audio", "file"];
+const ATTACHMENT_KINDS: readonly AttachmentKind[] = ["image", "video", "audio", "file", "location", "link"];
+const AUTHORS: readonly MessageAuthor[] = ["agent", "automation"];
 const STATUSES: readonly ConversationStatus[] = ["open", "resolved", "pending", "snoozed"];
 const MAX_ATTACHMENTS = 15;
 
@@ -76,7 +84,10 @@ export function parseRelayEventBody(value: unknown): RelayEventBody | undefined 
       const agentName = readString(value.agentName);
       if (messageId === undefined || text === undefined || agentName === undefined) return undefined;
       if (rawAttachments.length > MAX_ATTACHMENTS || attachments.some((item) => item === undefined)) return undefined;
-      return { ...base, type: "agent_message", messageId, text, agentName, attachments: attachments.filter(isDefined) };
+      // Without `from` an agent wrote it: the relay sets it only for automation messages, so events of older relays read the same.
+      if (value.from !== undefined && !isOneOf(value.from, AUTHORS)) return undefined;
+      const from = isOneOf(value.from, AUTHORS) ? { from: value.from } : {};
+      return { ...base, type: "agent_message", messageId, text, agentName, ...from, attachments: attachments.filter(isDefined) };
     }
     case "template_message":
       return messageId === undefined || text === undefined ? undefined : { ...base, type: "template_message", messageId, text };

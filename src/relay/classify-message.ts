@@ -1,61 +1,59 @@
-import { isRecord, readArray, readNonEmptyString, readPositiveInteger, readRecord, type JsonRecord } from "../core/json-guards";
-import type { AttachmentKind, RelayAttachment } from "../core/relay-event";
+import { clipText } from "../core/clip-text";
+import { readPositiveInteger, readRecord, type JsonRecord } from "../core/json-guards";
 import { isOwnSourceId } from "../core/source-id";
 import type { DropReason, RelayOptions } from "./classify-webhook";
 import type { EventDetails } from "./relay-job";
+import { readAttachments } from "./read-attachments";
 import { displayName, text } from "./webhook-fields";
 
-const KINDS: readonly AttachmentKind[] = ["image", "video", "audio", "file"];
+export { readAttachments } from "./read-attachments";
 
-function attachmentName(url: URL, id: number | undefined, extension: string | undefined): string {
-  const segment = url.pathname.split("/").pop() ?? "";
-  try {
-    const decoded = decodeURIComponent(segment);
-    if (decoded !== "" && decoded.includes(".")) return decoded;
-  } catch {
-    // an undecodable segment: fall through to a generated name
-  }
-  return `attachment-${id ?? "file"}${extension === undefined ? "" : `.${extension}`}`;
-}
+/**
+ * The most of a message's text an event carries. Chatwoot allows 150,000
+ * characters; the Session node shows at most 10,000 after turning markup into
+ * text, and this keeps every inject well under Cognigy's 65 kB input limit and
+ * bounds what the markup renderer reads.
+ */
+export const MAX_EVENT_TEXT = 20_000;
 
-function parseHttpUrl(raw: string | undefined): URL | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    const url = new URL(raw);
-    return url.protocol === "https:" || url.protocol === "http:" ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Chatwoot's attachments that carry a file (image, video, audio, file); locations and contact cards have none. */
-export function readAttachments(value: unknown): RelayAttachment[] {
-  const result: RelayAttachment[] = [];
-  for (const item of readArray(value)) {
-    if (!isRecord(item)) continue;
-    const raw = readNonEmptyString(item.data_url);
-    const url = parseHttpUrl(raw);
-    if (raw === undefined || url === undefined) continue;
-    const kind = KINDS.find((value) => value === item.file_type) ?? "file";
-    result.push({ url: raw, kind, name: attachmentName(url, readPositiveInteger(item.id), readNonEmptyString(item.extension)) });
-  }
-  return result.slice(0, 15);
+function content(payload: JsonRecord): string {
+  return clipText(text(payload.content), MAX_EVENT_TEXT);
 }
 
 function template(payload: JsonRecord, conversationId: number, messageId: number, options: RelayOptions): EventDetails | DropReason {
-  const content = text(payload.content);
+  const full = text(payload.content);
   if (payload.content_type === "input_csat") {
     if (!options.forwardCsat) return "csat_disabled";
-    const link = /https?:\/\/\S+/.exec(content)?.[0];
-    if (link !== undefined) return { type: "csat", conversationId, messageId, text: content, link };
+    const link = /https?:\/\/\S+/.exec(full)?.[0];
+    if (link !== undefined) return { type: "csat", conversationId, messageId, text: content(payload), link };
   }
   if (!options.forwardTemplates) return "template_disabled";
-  return content.trim() === "" ? "empty_message" : { type: "template_message", conversationId, messageId, text: content };
+  return full.trim() === "" ? "empty_message" : { type: "template_message", conversationId, messageId, text: content(payload) };
 }
 
 /**
- * message_created / message_updated: only an agent's public reply (or, if
- * configured, a template such as out-of-office or CSAT) reaches the user.
+ * Chatwoot's destroy replaces the content with "This message was deleted" (in
+ * the account's language) and sets `content_attributes.deleted` (C11); the flag
+ * is what counts, never the text.
+ */
+function isDeleted(payload: JsonRecord): boolean {
+  const deleted = readRecord(payload.content_attributes).deleted;
+  return deleted === true || deleted === "true";
+}
+
+function outgoing(payload: JsonRecord, conversationId: number, messageId: number, agentName: string, from: "agent" | "automation"): EventDetails | DropReason {
+  const attachments = readAttachments(payload.attachments);
+  const body = content(payload);
+  if (body.trim() === "" && attachments.length === 0) return "empty_message";
+  return { type: "agent_message", conversationId, messageId, text: body, attachments, agentName, ...(from === "automation" ? { from } : {}) };
+}
+
+/**
+ * message_created / message_updated: only an agent's public reply, an
+ * automation rule's message (outgoing, sender null: C9) and, if configured, a
+ * template such as out-of-office or CSAT reach the user. A deleted message
+ * never does: it was either delivered before (and the user keeps it, as in
+ * Chatwoot's own widget) or is not to be seen at all.
  */
 export function classifyMessage(payload: JsonRecord, conversationId: number, options: RelayOptions): EventDetails | DropReason {
   const messageId = readPositiveInteger(payload.id);
@@ -65,14 +63,14 @@ export function classifyMessage(payload: JsonRecord, conversationId: number, opt
   // Chatwoot always sends a boolean; anything else might be a private note, so it never reaches the user.
   if (payload.private !== false) return "malformed";
   if (isOwnSourceId(payload.source_id)) return "own_message";
+  if (isDeleted(payload)) return "message_deleted";
   if (payload.message_type === "template") return template(payload, conversationId, messageId, options);
   if (payload.message_type !== "outgoing") return "activity_message";
+  // Only an explicit null is Chatwoot's "no sender" (automation rules); a missing or unreadable sender stays not_from_agent.
+  if (payload.sender === null) return options.forwardAutomationMessages !== false ? outgoing(payload, conversationId, messageId, "", "automation") : "automation_disabled";
   const sender = readRecord(payload.sender);
   if (sender.type === "agent_bot") return "bot_message";
   if (sender.type === "captain_assistant") return "captain_message";
   if (sender.type !== "user") return "not_from_agent";
-  const attachments = readAttachments(payload.attachments);
-  const content = text(payload.content);
-  if (content.trim() === "" && attachments.length === 0) return "empty_message";
-  return { type: "agent_message", conversationId, messageId, text: content, attachments, agentName: displayName(sender) };
+  return outgoing(payload, conversationId, messageId, displayName(sender), "agent");
 }

@@ -19,6 +19,8 @@ export type DropReason =
   | "bot_message"
   | "captain_message"
   | "not_from_agent"
+  | "automation_disabled"
+  | "message_deleted"
   | "activity_message"
   | "empty_message"
   | "template_disabled"
@@ -36,6 +38,8 @@ export interface RelayOptions {
   forwardTemplates: boolean;
   forwardCsat: boolean;
   forwardAssignments: boolean;
+  /** Automation rules' messages (outgoing, sender null: C9); on unless false. */
+  forwardAutomationMessages?: boolean;
 }
 
 /** A conversation whose agent wrote to the user in vain: its sealed route is not authentic. */
@@ -46,9 +50,21 @@ export interface UnreachableConversation {
   conversationId: number;
 }
 
+/** A deleted message (C11): its dedupe key, and the conversation queue its original may wait in. */
+export interface Retraction {
+  dedupeKey: string;
+  conversationKey: string;
+}
+
 export interface Classification {
   jobs: InjectJob[];
   dropped: DropReason[];
+  /**
+   * Set for a deleted message: the outbox marks it seen, so an original that
+   * Chatwoot delivers after the deletion is never queued, and removes an
+   * original still waiting to be delivered.
+   */
+  retract?: Retraction;
   /**
    * Set when a message for the user (an agent's reply, a template, a survey) is dropped as
    * route_unauthentic: the conversation whose agent should be told (see route-note.ts). Never for
@@ -133,6 +149,15 @@ function routeOf(payload: JsonRecord, conversation: JsonRecord, options: RelayOp
   return opened.ok ? { sealed, binding, accountId: accountIdOf(payload, conversation) } : "route_unauthentic";
 }
 
+/** The message a deletion is about, keyed as its original's job (dedupeKey, toJob). */
+function retraction(payload: JsonRecord, conversation: JsonRecord, conversationId: number | undefined, dropped: DropReason[]): { retract?: Retraction } {
+  const messageId = readPositiveInteger(payload.id);
+  const inboxId = readPositiveInteger(conversation.inbox_id) ?? inboxIdOf(payload, conversation);
+  const accountId = accountIdOf(payload, conversation);
+  if (!dropped.includes("message_deleted") || messageId === undefined || conversationId === undefined || inboxId === undefined || accountId === 0) return {};
+  return { retract: { dedupeKey: `message:${accountId}:${messageId}`, conversationKey: `${inboxId}:${conversationId}` } };
+}
+
 function candidates(payload: JsonRecord, conversationId: number, options: RelayOptions): (EventDetails | DropReason)[] {
   const event = String(payload.event);
   if (MESSAGE_EVENTS.includes(event)) return [classifyMessage(payload, conversationId, options)];
@@ -153,9 +178,10 @@ export function classifyWebhook(payload: unknown, options: RelayOptions, receive
   const kinds = candidates(payload, conversationId ?? 0, options);
   const events = kinds.filter((item): item is EventDetails => typeof item !== "string");
   const dropped = kinds.filter((item): item is DropReason => typeof item === "string");
-  if (events.length === 0) return { jobs: [], dropped };
+  const allowed = inboxId !== undefined && (options.inboxIds === null || options.inboxIds.includes(inboxId));
+  if (events.length === 0) return { jobs: [], dropped, ...(allowed ? retraction(payload, conversation, conversationId, dropped) : {}) };
   if (conversationId === undefined || inboxId === undefined) return { jobs: [], dropped: [...dropped, "malformed"] };
-  if (options.inboxIds !== null && !options.inboxIds.includes(inboxId)) return { jobs: [], dropped: [...dropped, "inbox_not_allowed"] };
+  if (!allowed) return { jobs: [], dropped: [...dropped, "inbox_not_allowed"] };
   const route = routeOf(payload, conversation, options);
   if (route === "route_unauthentic") {
     const accountId = accountIdOf(payload, conversation);

@@ -99,6 +99,15 @@ export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): 
   const classification = classifyWebhook(parsed.value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute }, now);
   const { jobs, dropped } = classification;
   for (const reason of dropped) metrics.dropped.inc({ reason });
+  if (classification.retract !== undefined) {
+    try {
+      deps.outbox.retract(classification.retract.dedupeKey, classification.retract.conversationKey, now);
+    } catch {
+      // Not acknowledged: the deletion was not recorded, and Chatwoot shows the failure.
+      metrics.rejected.inc({ reason: "outbox_unavailable" });
+      return { status: 503, body: { error: "outbox unavailable" } };
+    }
+  }
   const droppedReply: IntakeReply = { status: 200, body: { status: "dropped", reasons: dropped } };
   // A route that fails yields no jobs: a note, if any, is the webhook's only job.
   const notes = routeNotes(classification, notesEnabled(deps.config), now);

@@ -176,6 +176,21 @@ export function openOutbox(dataDir: string) {
     return { result: { duplicate: false, enqueued: added.length, duplicates: request.jobs.length - added.length }, added };
   }
 
+  const retractOne = db.transaction((dedupeKey: string, conversationKey: string, now: number): number => {
+    markSeen.run(dedupeKey, now);
+    let removed = 0;
+    for (const queued of index.jobsOf(conversationKey)) {
+      const cached = recent.get(queued.id);
+      const text: unknown = cached === undefined ? payloadOf.get(queued.id) : undefined;
+      const payload = cached ?? (typeof text === "string" ? parsePayload(text) : undefined);
+      if (payload?.kind !== "inject" || payload.job.dedupeKey !== dedupeKey) continue;
+      remove.run(queued.id);
+      index.remove(queued.id);
+      recent.delete(queued.id);
+      removed += 1;
+    }
+    return removed;
+  });
   const commitOne = db.transaction((request: EnqueueRequest, now: number): Enqueued => insert(request, now));
   const commitMany = db.transaction((items: Waiting[]): Enqueued[] => items.map((item) => insert(item.request, item.now)));
 
@@ -274,8 +289,18 @@ export function openOutbox(dataDir: string) {
       retry.run(at, error, id);
       index.retry(id, at);
     },
+    /**
+     * A message was deleted (C11): it counts as seen, so its original is never
+     * queued if Chatwoot delivers it later, and a pending original is removed.
+     * One whose delivery is under way may still arrive; its row is gone, so the
+     * worker's bookkeeping for it changes nothing. Returns how many were removed.
+     */
+    retract(dedupeKey: string, conversationKey: string, now: number): number {
+      return syncedCommit(() => retractOne(dedupeKey, conversationKey, now));
+    },
     deadLetter(id: number, error: string, now: number): void {
-      kill.run(error, now, id);
+      // A job retracted while in flight has no row left: nothing to count.
+      if (kill.run(error, now, id).changes === 0) return void index.remove(id);
       dead += 1;
       index.remove(id);
       recent.delete(id);

@@ -44,6 +44,8 @@ export function createQueueIndex() {
       byId.set(job.id, job);
     },
     remove,
+    /** The pending jobs of one conversation, in order. */
+    jobsOf: (conversationKey: string): readonly QueuedJob[] => [...(queues.get(conversationKey) ?? [])],
     retry(id: number, nextAttemptAt: number): void {
       const job = byId.get(id);
       if (job === undefined) return;

@@ -30,6 +30,7 @@ export interface RelayConfig {
   forwardTemplates: boolean;
   forwardCsat: boolean;
   forwardAssignments: boolean;
+  forwardAutomationMessages: boolean;
 }
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; variable: string; message: string };
@@ -137,6 +138,7 @@ function read(env: Env): RelayConfig {
     forwardTemplates: flag(env, "FORWARD_TEMPLATES", true),
     forwardCsat: flag(env, "FORWARD_CSAT", true),
     forwardAssignments: flag(env, "FORWARD_ASSIGNMENTS", false),
+    forwardAutomationMessages: flag(env, "FORWARD_AUTOMATION_MESSAGES", true),
   };
 }
 

@@ -123,3 +123,31 @@ describe("renderLinkButton", () => {
     expect(renderLinkButton("", "Rate", SURVEY).text).toBe(SURVEY);
   });
 });
+
+describe("renderAgentMessage: locations, links and markup (issue 10 §5)", () => {
+  const MAP = "https://www.openstreetmap.org/?mlat=52.5&mlon=13.4#map=16/52.5/13.4";
+
+  it.each<[string, RelayAttachment, string]>([
+    ["a location with a title", { url: MAP, kind: "location", name: "Our shop" }, `📍 Our shop: ${MAP}`],
+    ["a location without a title", { url: MAP, kind: "location", name: "" }, `📍 ${MAP}`],
+    ["a link with a title", { url: "https://shop.example.com/o/42", kind: "link", name: "Order 42" }, "🔗 Order 42: https://shop.example.com/o/42"],
+    ["a link without a title", { url: "https://video.example.com/e/1", kind: "link", name: " " }, "🔗 https://video.example.com/e/1"],
+  ])("shows %s as text only (no file card, nothing to fetch)", (_, attachment, text) => {
+    expect(renderAttachment(attachment)).toEqual({ text });
+  });
+
+  it("lists locations and links beyond the budget with their own signs", () => {
+    const files = Array.from({ length: 6 }, (_, index) => attachment(index, "file"));
+    const outputs = renderAgentMessage("Hi", [...files, { url: MAP, kind: "location", name: "Shop" }, { url: "https://a.example.com/", kind: "link", name: "" }]);
+    expect(outputs.at(-1)?.text).toBe([`📎 ${files[5]?.name}: ${files[5]?.url}`, `📍 Shop: ${MAP}`, "🔗 https://a.example.com/"].join("\n"));
+  });
+
+  it("shows the text without markup by default and as Markdown when asked", () => {
+    expect(renderAgentMessage("**Done**, see <https://a.example.com>", [])).toEqual([{ text: "Done, see https://a.example.com" }]);
+    expect(renderAgentMessage("**Done**, see <https://a.example.com>", [], "markdown")).toEqual([{ text: "**Done**, see <https://a.example.com>" }]);
+  });
+
+  it("shows no text output when the text is markup only", () => {
+    expect(renderAgentMessage("<p></p>", [attachment(1)])).toEqual([renderAttachment(attachment(1))]);
+  });
+});

@@ -50,6 +50,17 @@ describe("parseRelayEventBody", () => {
     expect(parsed).toMatchObject({ attachments: [{ url: "https://x.example/a.mp4", kind: "video", name: "" }] });
   });
 
+  it("reads an automation message's author, and an agent message without one as written by an agent (older relays)", () => {
+    expect(parseRelayEventBody(agentMessage({ from: "automation" }))).toMatchObject({ type: "agent_message", from: "automation" });
+    expect(parseRelayEventBody(agentMessage({ from: "agent" }))).toMatchObject({ type: "agent_message", from: "agent" });
+    expect(parseRelayEventBody(agentMessage({}))).not.toHaveProperty("from");
+  });
+
+  it.each(["location", "link"])("reads a %s attachment (C12)", (kind) => {
+    const attachments = [{ url: "https://www.openstreetmap.org/?mlat=1&mlon=2#map=16/1/2", kind, name: "Office" }];
+    expect(parseRelayEventBody(agentMessage({ attachments }))).toMatchObject({ attachments });
+  });
+
   it("accepts up to 15 attachments", () => {
     const attachments = Array.from({ length: 15 }, (_, index) => ({ url: `https://x.example/${index}.png`, kind: "image", name: "" }));
     expect(parseRelayEventBody(agentMessage({ attachments }))).toMatchObject({ attachments });
@@ -68,12 +79,13 @@ describe("parseRelayEventBody", () => {
     { name: "a fractional timestamp", value: agentMessage({ ts: 1.5 }) },
     { name: "an unknown type", value: { ...BASE, type: "message_deleted" } },
     { name: "an agent message without message id", value: agentMessage({ messageId: undefined }) },
+    { name: "an agent message by an unknown author", value: agentMessage({ from: "system" }) },
     { name: "an agent message without text", value: agentMessage({ text: undefined }) },
     { name: "an agent message without agent name", value: agentMessage({ agentName: 5 }) },
     { name: "16 attachments", value: agentMessage({ attachments: Array.from({ length: 16 }, () => ({ url: "https://x.example/a.png", kind: "image" })) }) },
     { name: "an attachment with a javascript: URL", value: agentMessage({ attachments: [{ url: "javascript:alert(1)", kind: "file" }] }) },
     { name: "an attachment with a relative URL", value: agentMessage({ attachments: [{ url: "/a.png", kind: "image" }] }) },
-    { name: "an attachment of unknown kind", value: agentMessage({ attachments: [{ url: "https://x.example/a", kind: "location" }] }) },
+    { name: "an attachment of unknown kind", value: agentMessage({ attachments: [{ url: "https://x.example/a", kind: "sticker" }] }) },
     { name: "an attachment that is not an object", value: agentMessage({ attachments: ["https://x.example/a.png"] }) },
     { name: "a template message without text", value: { ...BASE, type: "template_message", messageId: 1 } },
     { name: "a survey without link", value: { ...BASE, type: "csat", messageId: 1, text: "Rate" } },

@@ -17,6 +17,7 @@ const DEFAULTS: SessionConfig = {
   passIntents: [],
   inactivityMinutes: 0,
   inactivityMessage: "",
+  agentMessageFormat: "plain",
 };
 
 describe("parseSessionConfig", () => {
@@ -42,6 +43,7 @@ describe("parseSessionConfig", () => {
       inactivityMessage: "Our team is busy; back to me.",
       passKeywords: ["/End"],
       passIntents: ["endChat"],
+      agentMessageFormat: "markdown",
     });
     expect(config).toEqual({
       contextKey: "handover.chatwoot",
@@ -60,7 +62,20 @@ describe("parseSessionConfig", () => {
       inactivityMessage: "Our team is busy; back to me.",
       passKeywords: ["/end"],
       passIntents: ["endChat"],
+      agentMessageFormat: "markdown",
     });
+  });
+
+  it.each([
+    { value: "markdown", expected: "markdown" },
+    { value: " Markdown ", expected: "markdown" },
+    { value: "plain", expected: "plain" },
+    { value: "html", expected: "plain" },
+    { value: "", expected: "plain" },
+    { value: 3, expected: "plain" },
+    { value: undefined, expected: "plain" },
+  ])("shows agent messages as plain text unless the format is markdown: $value → $expected", ({ value, expected }) => {
+    expect(parseSessionConfig({ agentMessageFormat: value }).agentMessageFormat).toBe(expected);
   });
 
   it.each([

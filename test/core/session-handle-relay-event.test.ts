@@ -26,6 +26,10 @@ function agentMessage(id: string, text: string, attachments: RelayAttachment[] =
   return { ...BASE, id, type: "agent_message", messageId: 1, text, agentName: "Ada", attachments };
 }
 
+function automationMessage(id: string, text: string): RelayEventBody {
+  return { ...BASE, id, type: "agent_message", messageId: 2, text, agentName: "", attachments: [], from: "automation" };
+}
+
 function statusChanged(id: string, status: "open" | "resolved" | "pending" | "snoozed"): RelayEventBody {
   return { ...BASE, id, type: "status_changed", status };
 }
@@ -44,6 +48,43 @@ describe("handleRelayEvent", () => {
     const result = handleRelayEvent(agentMessage("evt-1", "Files:", attachments), state("live"), CONFIG, NOW);
     expect(result.outputs).toHaveLength(MAX_MESSAGE_OUTPUTS);
     expect(result.outputs[0]).toEqual({ text: "Files:" });
+  });
+
+  it("shows an automation rule's message without counting it as the agent's answer (the user may still cancel)", () => {
+    const result = handleRelayEvent(automationMessage("evt-auto", "Thanks, we got your request."), state("live"), CONFIG, NOW);
+    expect(result.outputs).toEqual([{ text: "Thanks, we got your request." }]);
+    expect(result.state?.conversation?.agentAnswered).toBe(false);
+    expect(result.state?.conversation?.lastActivityAt).toBe(NOW);
+  });
+
+  it("keeps the agent's earlier answer when an automation message follows", () => {
+    const live = state("live");
+    const answered: HandoverState = { ...live, conversation: live.conversation === null ? null : { ...live.conversation, agentAnswered: true } };
+    const result = handleRelayEvent(automationMessage("evt-auto", "Reminder"), answered, CONFIG, NOW);
+    expect(result.state?.conversation?.agentAnswered).toBe(true);
+  });
+
+  it.each<[string, SessionConfig["agentMessageFormat"], string]>([
+    ["plain text by default", "plain", "Press reset (how (https://help.example.com/reset)) for 5 seconds"],
+    ["Markdown when the designer chose it", "markdown", "Press **reset** ([how](https://help.example.com/reset)) for _5_ seconds"],
+  ])("shows an agent's Markdown as %s", (_, format, expected) => {
+    const markdown = "Press **reset** ([how](https://help.example.com/reset)) for _5_ seconds";
+    const result = handleRelayEvent(agentMessage("evt-md", markdown), state("live"), { ...CONFIG, agentMessageFormat: format }, NOW);
+    expect(result.outputs).toEqual([{ text: expected }]);
+  });
+
+  it.each<[SessionConfig["agentMessageFormat"], string]>([
+    ["plain", "Get notified by email"],
+    ["markdown", "Get notified by email"],
+  ])("shows Chatwoot's HTML template without tags (%s)", (format, expected) => {
+    const template: RelayEventBody = { ...BASE, id: "evt-html", type: "template_message", messageId: 3, text: "<p>Get notified by email</p>\n" };
+    expect(handleRelayEvent(template, state("live"), { ...CONFIG, agentMessageFormat: format }, NOW).outputs).toEqual([{ text: expected }]);
+  });
+
+  it("shows a location as a map link and a fallback attachment as a link, never as a file", () => {
+    const map = "https://www.openstreetmap.org/?mlat=52.5&mlon=13.4#map=16/52.5/13.4";
+    const result = handleRelayEvent(agentMessage("evt-loc", "", [{ url: map, kind: "location", name: "Our shop" }, { url: "https://shop.example.com/o/42", kind: "link", name: "" }]), state("live"), CONFIG, NOW);
+    expect(result.outputs).toEqual([{ text: `📍 Our shop: ${map}` }, { text: "🔗 https://shop.example.com/o/42" }]);
   });
 
   it("ignores an event it has already handled and leaves the state alone", () => {

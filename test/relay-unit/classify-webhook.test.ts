@@ -128,16 +128,23 @@ describe("classifyWebhook: an agent's reply is kept", () => {
     });
   });
 
-  it("maps file types it does not know to 'file' and skips entries without an http(s) data_url", () => {
+  it("maps file types it does not know to 'file', fallback to a link, a location to a map link (C12), and skips entries without an http(s) data_url", () => {
     const payload = agentMessage(conversation(), { id: 6, content: "Here" });
     const attachments = [
       { id: 1, file_type: "fallback", data_url: `${FILES}/page.html` },
       { id: 2, file_type: "location", coordinates_lat: 52.5, coordinates_long: 13.4 },
       { id: 3, file_type: "image", data_url: "ftp://files.example.com/x.png" },
       { id: 4, file_type: "image", data_url: "" },
+      { id: 5, file_type: "sticker", data_url: `${FILES}/s.webp` },
       "not an attachment",
     ];
-    expect(onlyEvent({ ...payload, attachments })).toMatchObject({ attachments: [{ url: `${FILES}/page.html`, kind: "file", name: "page.html" }] });
+    expect(onlyEvent({ ...payload, attachments })).toMatchObject({
+      attachments: [
+        { url: `${FILES}/page.html`, kind: "link", name: "" },
+        { url: "https://www.openstreetmap.org/?mlat=52.5&mlon=13.4#map=16/52.5/13.4", kind: "location", name: "" },
+        { url: `${FILES}/s.webp`, kind: "file", name: "s.webp" },
+      ],
+    });
   });
 
   it("passes at most 15 attachments", () => {
@@ -210,7 +217,8 @@ describe("classifyWebhook: messages that are not an agent's public reply are dro
     ["an agent bot's message", messageEvent(conv, { id: 10, messageType: "outgoing", content: "Bot", sender: { kind: "agent_bot", id: 3, name: "Bot" } }), "bot_message"],
     ["Captain's message", messageEvent(conv, { id: 10, messageType: "outgoing", content: "AI", sender: { kind: "captain", id: 4, name: "Captain" } }), "captain_message"],
     ["an outgoing message with a contact as sender", messageEvent(conv, { id: 10, messageType: "outgoing", content: "Hi", sender: { kind: "contact" } }), "not_from_agent"],
-    ["an outgoing message without sender", messageEvent(conv, { id: 10, messageType: "outgoing", content: "Hi", sender: null }), "not_from_agent"],
+    ["an outgoing message whose sender is missing (not Chatwoot's null)", { ...reply, sender: undefined }, "not_from_agent"],
+    ["an outgoing message whose sender is not an object", { ...reply, sender: "user" }, "not_from_agent"],
     ["an activity message", { ...reply, message_type: "activity" }, "activity_message"],
     ["a message with an unknown type", { ...reply, message_type: 1 }, "activity_message"],
     ["an empty reply", agentMessage(conv, { id: 10, content: "" }), "empty_message"],
@@ -558,5 +566,36 @@ describe("classifyWebhook: order and conversation key", () => {
     const second = onlyJob(classify(agentMessage(conversation({ accountId: 2 }), { id: 5, content: "x" })));
     expect([first.dedupeKey, second.dedupeKey]).toEqual(["message:1:5", "message:2:5"]);
     expect([first.accountId, second.accountId]).toEqual([1, 2]);
+  });
+});
+
+describe("classifyWebhook: automation messages and deletions (issue 10 §5)", () => {
+  it("keeps an automation rule's message (outgoing, sender null: C9) for the user, routed like an agent's reply", () => {
+    const conv = conversation();
+    const job = onlyJob(classify(messageEvent(conv, { id: 40, messageType: "outgoing", content: "We got your request.", sender: null, contentAttributes: { automation_rule_id: 3 } })));
+    expect(job.event).toEqual({ type: "agent_message", conversationId: 321, messageId: 40, text: "We got your request.", attachments: [], agentName: "", from: "automation" });
+    expect(job.dedupeKey).toBe("message:1:40");
+  });
+
+  it("drops it as automation_disabled when FORWARD_AUTOMATION_MESSAGES is off", () => {
+    const payload = messageEvent(conversation(), { id: 40, messageType: "outgoing", content: "We got your request.", sender: null });
+    expect(classify(payload, { forwardAutomationMessages: false })).toEqual({ jobs: [], dropped: ["automation_disabled"] });
+  });
+
+  it("tells the agent when an automation message cannot reach the user because the route was tampered with", () => {
+    const conv = conversation();
+    const payload = messageEvent({ ...conv, customAttributes: { [ROUTE_ATTRIBUTE]: editedRoute(sealedOf(conv)) } }, { id: 41, messageType: "outgoing", content: "Hi", sender: null });
+    expect(classify(payload)).toEqual({ jobs: [], dropped: ["route_unauthentic"], unreachable: UNREACHABLE });
+  });
+
+  it("drops a deleted message (C11) and names the original it retracts", () => {
+    const payload = agentMessage(conversation(), { id: 42, content: "This message was deleted", event: "message_updated" });
+    const deleted = { ...payload, content_attributes: { deleted: true } };
+    expect(classify(deleted)).toEqual({ jobs: [], dropped: ["message_deleted"], retract: { dedupeKey: "message:1:42", conversationKey: "12:321" } });
+  });
+
+  it("retracts nothing for a deletion in an inbox that is not allowed", () => {
+    const payload = { ...agentMessage(conversation(), { id: 42, content: "This message was deleted", event: "message_updated" }), content_attributes: { deleted: true } };
+    expect(classify(payload, { inboxIds: [99] })).toEqual({ jobs: [], dropped: ["message_deleted"] });
   });
 });

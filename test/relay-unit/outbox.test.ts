@@ -459,3 +459,56 @@ describe("outbox: nextDueAt", () => {
     expect(outbox.schedule(T0 + WINDOW, WINDOW, new Set(["1:2"]), 10).nextDueAt).toBeNull();
   });
 });
+
+describe("outbox: retract (a message deleted in Chatwoot, C11)", () => {
+  it("removes the pending original of a deleted message, leaving the other jobs of its conversation", () => {
+    const outbox = open();
+    outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }, { messageId: 3 }), T0);
+    expect(outbox.retract("message:1:2", "1:321", T0 + 100)).toBe(1);
+    expect(outbox.depth()).toEqual({ pending: 2, dead: 0 });
+    expect(drain(outbox, T0 + WINDOW)).toEqual([1, 3]);
+  });
+
+  it("removes it from the database too, so a restart does not bring it back", () => {
+    const first = open();
+    first.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
+    first.retract("message:1:1", "1:321", T0 + 100);
+    first.close();
+    expect(drain(open(), T0 + WINDOW)).toEqual([2]);
+  });
+
+  it("keeps an original that Chatwoot delivers after its deletion from being queued", () => {
+    const outbox = open();
+    expect(outbox.retract("message:1:5", "1:321", T0)).toBe(0);
+    expect(outbox.enqueue(request("d2", { messageId: 5 }), T0 + 10)).toEqual({ duplicate: false, enqueued: 0, duplicates: 1 });
+    expect(outbox.depth()).toEqual({ pending: 0, dead: 0 });
+  });
+
+  it("finds the original among jobs read back from the database (not only those this process enqueued)", () => {
+    const first = open();
+    first.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
+    first.close();
+    const second = open();
+    expect(second.retract("message:1:1", "1:321", T0 + 100)).toBe(1);
+    expect(drain(second, T0 + WINDOW)).toEqual([2]);
+  });
+
+  it("touches no job of another conversation or another message", () => {
+    const outbox = open();
+    outbox.enqueue(request("d1", { messageId: 1, conversation: 321 }, { messageId: 2, conversation: 322 }), T0);
+    expect(outbox.retract("message:1:2", "1:321", T0)).toBe(0);
+    expect(outbox.retract("message:1:9", "1:322", T0)).toBe(0);
+    expect(outbox.depth()).toEqual({ pending: 2, dead: 0 });
+  });
+
+  it("lets a delivery already under way finish without counting anything for the retracted row", () => {
+    const outbox = open();
+    outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
+    const [head] = outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs;
+    if (head === undefined) throw new Error("expected a head");
+    outbox.retract("message:1:1", "1:321", T0 + WINDOW);
+    outbox.deadLetter(head.id, "Cognigy answered HTTP 404", T0 + 300);
+    expect(outbox.depth()).toEqual({ pending: 1, dead: 0 });
+    expect(drain(outbox, T0 + WINDOW)).toEqual([2]);
+  });
+});

@@ -57,6 +57,7 @@ describe("parseRelayConfig: defaults", () => {
       forwardTemplates: true,
       forwardCsat: true,
       forwardAssignments: false,
+      forwardAutomationMessages: true,
     });
   });
 
@@ -71,6 +72,7 @@ describe("parseRelayConfig: defaults", () => {
     ["FORWARD_TEMPLATES", "forwardTemplates", true],
     ["FORWARD_CSAT", "forwardCsat", true],
     ["FORWARD_ASSIGNMENTS", "forwardAssignments", false],
+    ["FORWARD_AUTOMATION_MESSAGES", "forwardAutomationMessages", true],
     ["LOG_LEVEL", "logLevel", "info"],
     ["COGNIGY_INJECT_MODE", "injectMode", "endpoint"],
     ["CHATWOOT_INBOX_IDS", "inboxIds", null],
@@ -103,6 +105,8 @@ describe("parseRelayConfig: valid values", () => {
     ["FORWARD_ASSIGNMENTS", "true", "forwardAssignments", true],
     ["FORWARD_ASSIGNMENTS", "1", "forwardAssignments", true],
     ["FORWARD_ASSIGNMENTS", "Yes", "forwardAssignments", true],
+    ["FORWARD_AUTOMATION_MESSAGES", "false", "forwardAutomationMessages", false],
+    ["FORWARD_AUTOMATION_MESSAGES", "0", "forwardAutomationMessages", false],
     ["LOG_LEVEL", "fatal", "logLevel", "fatal"],
     ["LOG_LEVEL", "error", "logLevel", "error"],
     ["LOG_LEVEL", "warn", "logLevel", "warn"],
