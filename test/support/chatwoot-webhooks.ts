@@ -109,6 +109,16 @@ export interface AttachmentJson {
   transcribed_text?: string | null;
 }
 
+/**
+ * `Attachment#push_event_data` for an attachment without a stored file (`app/models/attachment.rb`,
+ * `metadata_for_file_type`): `location_metadata` (coordinates, fallback_title, data_url = external_url),
+ * `fallback_data` (fallback_title, data_url) and `embed_data` (data_url), each merged into `base_data`.
+ */
+export type ExternalAttachmentJson =
+  | { id: number; message_id: number; account_id: number; file_type: "location"; coordinates_lat: number; coordinates_long: number; fallback_title: string | null; data_url: string | null }
+  | { id: number; message_id: number; account_id: number; file_type: "fallback"; fallback_title: string | null; data_url: string | null }
+  | { id: number; message_id: number; account_id: number; file_type: "embed"; data_url: string | null };
+
 /** `Message#push_event_data`, the format of `conversation.messages[]`: integer `message_type`, unix `created_at`. */
 export interface PushMessageJson {
   id: number;
@@ -128,7 +138,7 @@ export interface PushMessageJson {
   sender_id: number | null;
   additional_attributes: Record<string, unknown>;
   sender?: Record<string, unknown>;
-  attachments?: AttachmentJson[];
+  attachments?: (AttachmentJson | ExternalAttachmentJson)[];
   conversation: { assignee_id: number | null; unread_count: number; last_activity_at: number; contact_inbox: { source_id: string } };
 }
 
@@ -189,7 +199,7 @@ export interface MessageWebhook {
   account: AccountJson;
   conversation: ConversationJson;
   /** Present only when the message has attachments. */
-  attachments?: AttachmentJson[];
+  attachments?: (AttachmentJson | ExternalAttachmentJson)[];
 }
 
 export type ChangedAttribute = Record<string, { previous_value: unknown; current_value: unknown }>;
@@ -215,7 +225,7 @@ export interface MessageSpec {
   private?: boolean;
   contentType?: string;
   contentAttributes?: Record<string, unknown>;
-  attachments?: AttachmentJson[];
+  attachments?: (AttachmentJson | ExternalAttachmentJson)[];
   sourceId?: string | null;
   createdAt?: Date;
 }

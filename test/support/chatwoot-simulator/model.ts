@@ -59,9 +59,16 @@ export interface FakeAttachment {
   name: string;
   contentType: string;
   size: number;
-  fileType: "image" | "video" | "audio" | "file";
+  /** Stored files (image … file), or Chatwoot's attachments without a file, whose data_url is their external_url (C12). */
+  fileType: "image" | "video" | "audio" | "file" | "location" | "fallback" | "embed";
   /** Kept so the simulator can serve the file at its data_url. */
   data?: Buffer;
+  /** location, fallback and embed: `external_url`, sent as data_url. */
+  externalUrl?: string | null;
+  /** location: `coordinates_lat`, `coordinates_long` (floats, 0.0 by default). */
+  coordinates?: { lat: number; long: number };
+  /** location and fallback: `fallback_title`. */
+  fallbackTitle?: string | null;
 }
 
 export interface FakeMessage {
@@ -71,11 +78,14 @@ export interface FakeMessage {
   messageType: MessageType;
   private: boolean;
   sourceId: string | null;
+  /** "Template": no sender (null in webhooks): templates, and automation rules' outgoing messages (C9). */
   senderType: "Contact" | "User" | "AgentBot" | "Template";
   senderId: number;
   attachments: FakeAttachment[];
   createdAt: number;
   contentType: "text" | "input_csat";
+  /** `content_attributes` (e.g. `{automation_rule_id}`, `{deleted: true}`); absent: `{}`. */
+  contentAttributes?: Record<string, unknown>;
   /** `failed` when its webhook could not be delivered (Chatwoot marks it so; no retry). */
   status: "sent" | "failed";
 }
@@ -105,5 +115,7 @@ export interface FakeAgentBot {
 export type StoreEvent =
   | { kind: "conversation_created"; conversation: FakeConversation }
   | { kind: "message_created"; message: FakeMessage }
+  /** A message changed after it was sent, e.g. deleted (C11). */
+  | { kind: "message_updated"; message: FakeMessage }
   | { kind: "status_changed"; conversation: FakeConversation; previous: Status }
   | { kind: "conversation_updated"; conversation: FakeConversation; changes: Record<string, { previous_value: unknown; current_value: unknown }> };

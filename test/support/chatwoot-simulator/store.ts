@@ -206,4 +206,36 @@ export class FakeChatwootStore {
   messagesOf(conversationId: number): FakeMessage[] {
     return this.messages.filter((message) => message.conversationId === conversationId);
   }
+
+  /**
+   * An automation rule's "Send a message" / "Send an attachment"
+   * (app/services/automation_rules/action_service.rb#send_message,
+   * #send_attachment): `Messages::MessageBuilder.new(nil, conversation, …)`, so
+   * outgoing, public, without sender (C9); a text carries
+   * `content_attributes.automation_rule_id`, an attachment none.
+   */
+  automationMessage(conversationId: number, content: string | null, options: { ruleId?: number; attachments?: FakeAttachment[] } = {}): FakeMessage {
+    const conversation = this.conversation(conversationId);
+    const contentAttributes = content === null ? {} : { automation_rule_id: options.ruleId ?? 1 };
+    const message = this.storeMessage(conversation, { content: content ?? "", messageType: "outgoing", private: false, sourceId: null, senderType: "Template", senderId: 0, attachments: options.attachments ?? [], contentType: "text", contentAttributes });
+    this.emit({ kind: "message_created", message });
+    return message;
+  }
+
+  /**
+   * MessagesController#destroy (app/controllers/api/v1/accounts/conversations/messages_controller.rb):
+   * `message.update!(content: I18n.t('conversations.messages.deleted'), content_type: :text,
+   * content_attributes: { deleted: true })` and `message.attachments.destroy_all`, which Chatwoot
+   * reports as message_updated (C11).
+   */
+  deleteMessage(messageId: number): FakeMessage {
+    const message = this.messages.find((item) => item.id === messageId);
+    if (message === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
+    message.content = "This message was deleted";
+    message.contentType = "text";
+    message.contentAttributes = { deleted: true };
+    message.attachments = [];
+    this.emit({ kind: "message_updated", message });
+    return message;
+  }
 }

@@ -1,5 +1,5 @@
-import { attachment, conversationCreated, conversationJson, messageEvent, statusChanged, type SenderSpec, type WebhookConversation } from "../chatwoot-webhooks";
-import type { FakeConversation, FakeMessage, StoreEvent } from "./model";
+import { attachment, conversationCreated, conversationJson, messageEvent, statusChanged, type AttachmentJson, type ExternalAttachmentJson, type SenderSpec, type WebhookConversation } from "../chatwoot-webhooks";
+import type { FakeAttachment, FakeConversation, FakeMessage, StoreEvent } from "./model";
 import type { FakeChatwootStore } from "./store";
 
 /** The stored conversation as the webhook builders describe it. */
@@ -35,17 +35,39 @@ export function blobUrl(baseUrl: string, message: FakeMessage, index: number): s
   return `${baseUrl}/rails/active_storage/blobs/redirect/${message.id}-${index}/${encodeURIComponent(message.attachments[index]?.name ?? "file")}`;
 }
 
-function messagePayload(store: FakeChatwootStore, message: FakeMessage, baseUrl: string): unknown {
+/**
+ * `Attachment#push_event_data` (app/models/attachment.rb, `metadata_for_file_type`): stored files
+ * with their blob URL; location, fallback and embed with their external_url as data_url (C12).
+ */
+function attachmentJson(message: FakeMessage, file: FakeAttachment, index: number, baseUrl: string): AttachmentJson | ExternalAttachmentJson {
+  const base = { id: message.id * 100 + index, message_id: message.id, account_id: 1 };
+  const dataUrl = file.externalUrl ?? null;
+  switch (file.fileType) {
+    case "location":
+      return { ...base, file_type: "location", coordinates_lat: file.coordinates?.lat ?? 0, coordinates_long: file.coordinates?.long ?? 0, fallback_title: file.fallbackTitle ?? null, data_url: dataUrl };
+    case "fallback":
+      return { ...base, file_type: "fallback", fallback_title: file.fallbackTitle ?? null, data_url: dataUrl };
+    case "embed":
+      return { ...base, file_type: "embed", data_url: dataUrl };
+    default:
+      return attachment({ id: base.id, messageId: message.id, fileType: file.fileType, url: blobUrl(baseUrl, message, index), fileSize: file.size });
+  }
+}
+
+/** `Message#webhook_data` (app/models/message.rb): `content_attributes` as stored, `sender` null for templates and automation rules (C9). */
+function messagePayload(store: FakeChatwootStore, message: FakeMessage, baseUrl: string, event: "message_created" | "message_updated"): unknown {
   const conversation = webhookConversation(store, store.conversation(message.conversationId));
+  const contentAttributes = message.contentAttributes ?? (message.contentType === "input_csat" ? { display_type: "emoji" } : undefined);
   return messageEvent(conversation, {
+    event,
     id: message.id,
     messageType: message.messageType === "activity" ? "outgoing" : message.messageType,
     content: message.content,
     sender: sender(store, message),
     private: message.private,
     contentType: message.contentType,
-    ...(message.contentType === "input_csat" ? { contentAttributes: { display_type: "emoji" } } : {}),
-    attachments: message.attachments.map((file, index) => attachment({ id: message.id * 100 + index, messageId: message.id, fileType: file.fileType, url: blobUrl(baseUrl, message, index), fileSize: file.size })),
+    ...(contentAttributes === undefined ? {} : { contentAttributes }),
+    attachments: message.attachments.map((file, index) => attachmentJson(message, file, index, baseUrl)),
     sourceId: message.sourceId,
     createdAt: new Date(message.createdAt),
   });
@@ -62,7 +84,8 @@ export function payloadsFor(store: FakeChatwootStore, event: StoreEvent, baseUrl
     case "conversation_created":
       return [conversationCreated(webhookConversation(store, event.conversation))];
     case "message_created":
-      return event.message.messageType === "activity" ? [] : [messagePayload(store, event.message, baseUrl)];
+    case "message_updated":
+      return event.message.messageType === "activity" ? [] : [messagePayload(store, event.message, baseUrl, event.kind)];
     case "status_changed":
       return [statusChanged(webhookConversation(store, event.conversation), event.conversation.status)];
     case "conversation_updated": {
