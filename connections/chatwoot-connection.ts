@@ -5,7 +5,7 @@ export const CHATWOOT_CONNECTION_TYPE = "chatwoot";
 
 /** The platform accepts a label and a description per field; extension-tools 0.14 types only `fieldName`. */
 interface DescribedField extends IConnectionSchemaField {
-  fieldName: "baseUrl" | "accountId" | "apiKey" | "relaySecret";
+  fieldName: "baseUrl" | "accountId" | "apiKey" | "relaySecret" | "hmacToken";
   label: string;
   description: string;
   required: boolean;
@@ -36,6 +36,13 @@ const fields: DescribedField[] = [
     label: "Relay secret / Relay-Geheimnis",
     description: "RELAY_SECRET of the webhook relay, 32+ characters — RELAY_SECRET des Relays, mind. 32 Zeichen",
     required: true,
+  },
+  {
+    fieldName: "hmacToken",
+    label: "Inbox HMAC token (optional) / HMAC-Token der Inbox (optional)",
+    description:
+      "Only with an agent-bot token and an inbox that enforces identity validation: the HMAC token from the inbox's Configuration tab — nur für Agent-Bot-Token und Inboxen mit erzwungener Identitätsprüfung: der HMAC-Token aus dem Reiter Konfiguration",
+    required: false,
   },
 ];
 

@@ -7,6 +7,8 @@ export interface ChatwootConnection {
   accountId: number;
   apiKey: string;
   relaySecret: string;
+  /** The API inbox's HMAC token (identity validation); undefined when not set. */
+  identityToken?: string;
 }
 
 export type ParseConnectionResult = { ok: true; connection: ChatwootConnection } | { ok: false; field: string; message: string };
@@ -31,7 +33,11 @@ export function parseChatwootConnection(value: unknown): ParseConnectionResult {
   if (/\s/.test(apiKey.trim()) || apiKey.trim().length < 8) return fail("apiKey", "is malformed (a Chatwoot access token has no spaces)");
   if (typeof relaySecret !== "string" || relaySecret === "") return fail("relaySecret", "is missing");
   if (relaySecret.length < MIN_RELAY_SECRET_LENGTH) return fail("relaySecret", `must be at least ${MIN_RELAY_SECRET_LENGTH} characters long`);
-  return { ok: true, connection: { baseUrl: normalised, accountId: account, apiKey: apiKey.trim(), relaySecret } };
+  const { hmacToken } = value;
+  if (hmacToken !== undefined && hmacToken !== null && typeof hmacToken !== "string") return fail("hmacToken", "must be text");
+  const identityToken = typeof hmacToken === "string" ? hmacToken.trim() : "";
+  if (/\s/.test(identityToken)) return fail("hmacToken", "is malformed (an inbox's HMAC token has no spaces)");
+  return { ok: true, connection: { baseUrl: normalised, accountId: account, apiKey: apiKey.trim(), relaySecret, ...(identityToken === "" ? {} : { identityToken }) } };
 }
 
 /** Identifies the Chatwoot account in cached state, so a cache from another account is never used. */

@@ -35,6 +35,18 @@ async function openAndLabel(client: ChatwootClient, config: HandoverConfig, conv
 }
 
 /**
+ * Chatwoot clears the assignee when the agent is not a member of the team
+ * given with it, and may pick a team member instead (C7:
+ * assignment_handler.rb#ensure_assignee_is_from_team): the conversation is
+ * still handed over, to the team.
+ */
+function unassignedWarning(agentId: number, teamId: number | undefined, assigneeId: number | null): string {
+  const instead = assigneeId === null ? "the conversation is unassigned" : `Chatwoot assigned agent ${assigneeId} instead`;
+  if (teamId === undefined) return `Agent ${agentId} was not assigned (${instead}): check that the agent ID belongs to an agent of this inbox.`;
+  return `Agent ${agentId} was not assigned: the agent is not a member of team ${teamId}, and Chatwoot then drops the agent; the conversation went to the team and ${instead}. Add the agent to the team in Chatwoot, or clear one of the two fields.`;
+}
+
+/**
  * Creates the conversation with route, team, agent, attributes and the user's
  * message in one request. Labels and priority cost one request each. When
  * Chatwoot returns the contact's earlier conversation (inbox locked to one
@@ -58,6 +70,7 @@ export async function createConversation(client: ChatwootClient, config: Handove
     throw new ChatwootApiError("create conversation", "refused", `Chatwoot created conversation ${created.id} as resolved: the contact is blocked in Chatwoot.`);
   }
   const warnings: string[] = warning === null ? [] : [warning];
+  if (!existed && config.agentId !== undefined && created.assigneeId !== config.agentId) warnings.push(unassignedWarning(config.agentId, config.teamId, created.assigneeId));
   if (existed) await client.setCustomAttributes(created.id, { ...created.customAttributes, ...config.customAttributes, [ROUTE_ATTRIBUTE]: sealedRoute });
   await openAndLabel(client, config, created, existed && created.status === "resolved", warnings);
   return { id: created.id, contactId: created.contactId ?? contact.contactId, existed, warnings };
@@ -82,15 +95,17 @@ export async function adoptConversation(client: ChatwootClient, config: Handover
 /**
  * Continues the user's previous conversation (still live, or resolved within
  * the reopen window), with its agent, team and labels: re-seals the route if
- * the Cognigy session changed, and posts the user's message (once per input),
- * which reopens a resolved conversation.
+ * the Cognigy session changed, and posts the user's message (once per input).
+ * A resolved conversation is opened first: the user's message alone would
+ * leave it pending in an inbox with an active agent bot (C6: message.rb
+ * reopens it as pending there), where agents do not look.
  */
 export async function reuseConversation(client: ChatwootClient, previous: ConversationState, sessionId: string, sealedRoute: string, trigger: { text: string; inputId: string; alreadyPosted: boolean }): Promise<OpenedConversation> {
   if (previous.sessionId !== sessionId) {
     const current = await client.getConversation(previous.id);
     await client.setCustomAttributes(previous.id, { ...current.customAttributes, [ROUTE_ATTRIBUTE]: sealedRoute });
   }
-  if (trigger.text === "") await client.toggleStatus(previous.id, "open");
-  else if (!trigger.alreadyPosted) await client.postMessage(previous.id, { content: trigger.text, messageType: "incoming", sourceId: messageSourceId("input", trigger.inputId) });
+  if (trigger.text === "" || previous.endedAt !== null) await client.toggleStatus(previous.id, "open");
+  if (trigger.text !== "" && !trigger.alreadyPosted) await client.postMessage(previous.id, { content: trigger.text, messageType: "incoming", sourceId: messageSourceId("input", trigger.inputId) });
   return { id: previous.id, contactId: null, existed: true, warnings: [] };
 }

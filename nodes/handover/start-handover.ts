@@ -6,10 +6,10 @@ import { formatHistoryNote } from "../../src/core/history";
 import { sealRoute, type SessionRoute } from "../../src/core/route-seal";
 import { messageSourceId } from "../../src/core/source-id";
 import { checkAvailability } from "./check-availability";
-import type { HandoverConfig } from "./handover-config";
+import { CHATWOOT_MAX_ATTRIBUTE_LENGTH, type HandoverConfig } from "./handover-config";
 import { findConversationByRoute, LostConversationError } from "./lost-conversation";
 import { adoptConversation, attempt, createConversation, reuseConversation, type OpenedConversation } from "./open-conversation";
-import { cacheContact, findExisting, resolveContact, type ContactRef } from "./resolve-contact";
+import { cacheContact, findExisting, resolveContact, type ContactRef, type ResolvedContact } from "./resolve-contact";
 
 export interface HandoverRequest {
   config: HandoverConfig;
@@ -46,17 +46,45 @@ function recordedBeforeTrigger(history: readonly HistoryTurn[], triggerText: str
   return last !== undefined && last.role === "user" && last.text === triggerText.trim() ? history.slice(0, -1) : [...history];
 }
 
-/** A new conversation; if Chatwoot does not know the derived source id (404), the contact is looked up and it is tried once more. */
-async function openNew(client: ChatwootClient, request: HandoverRequest, contact: ContactRef): Promise<{ opened: OpenedConversation; contact: ContactRef; warnings: string[] }> {
+/**
+ * A cached contact id Chatwoot no longer accepts for this source id: 404, the
+ * contact was merged into another or deleted (C2: conversations_controller.rb
+ * finds `contact_id` first); 422, the source id belongs to another contact now
+ * (C1: the controller turns that clash into 422 "source_id should be unique").
+ */
+function staleContactId(error: unknown): boolean {
+  if (!(error instanceof ChatwootApiError) || error.kind !== "http") return false;
+  return error.status === 404 || (error.status === 422 && (error.remoteMessage ?? "").includes("source_id"));
+}
+
+/**
+ * A new conversation. With a cached contact id that Chatwoot refuses, it is
+ * created by the source id alone: Chatwoot attaches it to whichever contact
+ * holds that source id now (after a merge, the surviving contact). If Chatwoot
+ * does not know the source id (404), the contact is looked up and it is tried
+ * once more.
+ */
+async function openNew(client: ChatwootClient, request: HandoverRequest, resolved: ResolvedContact): Promise<{ opened: OpenedConversation; contact: ContactRef; warnings: string[] }> {
   const seal = (sourceId: string): string => sealRoute(request.route, { inboxId: request.config.inboxId, sourceId }, request.relaySecret);
-  try {
-    return { opened: await createConversation(client, request.config, contact, seal(contact.sourceId), request.triggerText), contact, warnings: [] };
-  } catch (error: unknown) {
-    if (contact.contactId !== null || !(error instanceof ChatwootApiError) || error.status !== 404) throw error;
+  const create = (ref: ContactRef): Promise<OpenedConversation> => createConversation(client, request.config, ref, seal(ref.sourceId), request.triggerText);
+  const contact = resolved.ref;
+  let bySource: ContactRef = contact;
+  if (contact.contactId !== null) {
+    try {
+      return { opened: await create(contact), contact, warnings: [] };
+    } catch (error: unknown) {
+      if (resolved.cached !== true || !staleContactId(error)) throw error;
+    }
+    bySource = { contactId: null, sourceId: contact.sourceId };
   }
-  const resolved = await findExisting(client, request.config, contact.sourceId);
-  const opened = await createConversation(client, request.config, resolved.ref, seal(resolved.ref.sourceId), request.triggerText);
-  return { opened, contact: resolved.ref, warnings: resolved.warnings };
+  try {
+    return { opened: await create(bySource), contact: bySource, warnings: [] };
+  } catch (error: unknown) {
+    if (!(error instanceof ChatwootApiError) || error.status !== 404) throw error;
+  }
+  const existing = await findExisting(client, request.config, contact.sourceId);
+  const opened = await create(existing.ref);
+  return { opened, contact: existing.ref, warnings: existing.warnings };
 }
 
 async function postHistory(client: ChatwootClient, request: HandoverRequest, opened: OpenedConversation, warnings: string[]): Promise<void> {
@@ -70,6 +98,30 @@ async function postHistory(client: ChatwootClient, request: HandoverRequest, ope
       "post history note",
     ),
   );
+}
+
+interface Opened {
+  opened: OpenedConversation;
+  contact: ContactRef;
+  warnings: string[];
+  /** The previous conversation, when the handover continues it. */
+  continued: ConversationState | null;
+}
+
+/**
+ * Continues the previous conversation. Where the token may not read it (an
+ * agent-bot token before Chatwoot 4.14.2, C5), which re-sealing the route for
+ * a new Cognigy session needs, a new conversation is opened instead, with a
+ * warning: the handover starts either way.
+ */
+async function continuePrevious(client: ChatwootClient, request: HandoverRequest, previous: ConversationState, opening: { resolved: ResolvedContact; sealed: string; trigger: { text: string; inputId: string; alreadyPosted: boolean } }): Promise<Opened> {
+  try {
+    return { opened: await reuseConversation(client, previous, request.route.sessionId, opening.sealed, opening.trigger), contact: opening.resolved.ref, warnings: [], continued: previous };
+  } catch (error: unknown) {
+    if (!(error instanceof ChatwootApiError) || error.refusal !== "bot_not_allowed") throw error;
+    const fresh = await openNew(client, request, opening.resolved);
+    return { ...fresh, warnings: [`The previous conversation ${previous.id} was not continued: ${error.message} A new conversation was opened instead.`, ...fresh.warnings], continued: null };
+  }
 }
 
 interface Progress {
@@ -108,7 +160,8 @@ async function findEarlier(client: ChatwootClient, request: HandoverRequest, con
 
 async function handOver(client: ChatwootClient, request: HandoverRequest, progress: Progress): Promise<HandoverOutcome> {
   const { config, state, now, route } = request;
-  const unavailable = await checkAvailability(client, config, now);
+  const checkWarnings: string[] = [];
+  const unavailable = await checkAvailability(client, config, now, checkWarnings);
   if (unavailable !== null) return { kind: "unavailable", state: { ...state, status: "unavailable", unavailable, error: null } };
   const resolved = await resolveContact(client, config, state.contact, request.account);
   const remember = (contactId: number | null, sourceId: string): void => {
@@ -119,15 +172,20 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
   const earlier = await findEarlier(client, request, resolved.ref, progress, lookupWarnings);
   const previous = earlier === null ? reusable(request, resolved.ref.sourceId) : null;
   const sealed = sealRoute(route, { inboxId: config.inboxId, sourceId: resolved.ref.sourceId }, request.relaySecret);
+  if (sealed.length > CHATWOOT_MAX_ATTRIBUTE_LENGTH) {
+    // Chatwoot refuses a conversation attribute over 1,500 characters with 422 (C8); the seal grows with the three ids.
+    throw new ChatwootApiError("create conversation", "refused", `The sealed route to this Cognigy session is ${sealed.length} characters long, more than the ${CHATWOOT_MAX_ATTRIBUTE_LENGTH} Chatwoot accepts in a conversation attribute: input.userId, input.sessionId and input.URLToken are unusually long together (${route.userId.length + route.sessionId.length + route.urlToken.length} characters). Use shorter user IDs.`);
+  }
   const trigger = { text: request.triggerText, inputId: request.inputId, alreadyPosted: state.lastForwardedInputId === request.inputId };
-  const result =
+  const result: Opened =
     earlier !== null
-      ? { opened: await adoptConversation(client, config, earlier, trigger, `The answer to the earlier "create conversation" was lost; Chatwoot had created conversation ${earlier.id} all the same, and the handover continued with it.`), contact: resolved.ref, warnings: [] }
+      ? { opened: await adoptConversation(client, config, earlier, trigger, `The answer to the earlier "create conversation" was lost; Chatwoot had created conversation ${earlier.id} all the same, and the handover continued with it.`), contact: resolved.ref, warnings: [], continued: null }
       : previous === null
-        ? await openNew(client, request, resolved.ref)
-        : { opened: await reuseConversation(client, previous, route.sessionId, sealed, trigger), contact: resolved.ref, warnings: [] };
+        ? { ...(await openNew(client, request, resolved)), continued: null }
+        : await continuePrevious(client, request, previous, { resolved, sealed, trigger });
+  const continued = result.continued;
   remember(result.opened.contactId ?? result.contact.contactId, result.contact.sourceId);
-  const warnings = [...resolved.warnings, ...lookupWarnings, ...result.warnings, ...result.opened.warnings];
+  const warnings = [...checkWarnings, ...resolved.warnings, ...lookupWarnings, ...result.warnings, ...result.opened.warnings];
   await postHistory(client, request, result.opened, warnings);
   const conversation: ConversationState = {
     account: request.account,
@@ -135,13 +193,13 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
     inboxId: config.inboxId,
     sourceId: result.contact.sourceId,
     sessionId: route.sessionId,
-    agentAnswered: previous?.agentAnswered ?? false,
-    startedAt: previous?.startedAt ?? now,
+    agentAnswered: continued?.agentAnswered ?? false,
+    startedAt: continued?.startedAt ?? now,
     lastActivityAt: now,
     endedAt: null,
   };
   const next: HandoverState = { ...state, status: "live", conversation, contact: progress.contact, history: [], lastForwardedInputId: request.inputId, unavailable: null, error: null, warnings, unconfirmed: null };
-  return { kind: "started", conversationId: result.opened.id, reused: previous !== null, state: next };
+  return { kind: "started", conversationId: result.opened.id, reused: continued !== null, state: next };
 }
 
 /**

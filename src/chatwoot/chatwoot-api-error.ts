@@ -1,3 +1,5 @@
+import type { ChatwootRefusal } from "./chatwoot-refusal";
+
 /** How a Chatwoot request failed. */
 export const CHATWOOT_ERROR_KINDS = ["http", "timeout", "network", "invalid_response", "time_budget", "refused"] as const;
 export type ChatwootErrorKind = (typeof CHATWOOT_ERROR_KINDS)[number];
@@ -30,6 +32,8 @@ export class ChatwootApiError extends Error {
      * False whenever Chatwoot answered with a status, or the request was never sent.
      */
     readonly answerLost = false,
+    /** For a 401: which refusal Chatwoot's text names (chatwoot-refusal.ts), or null. */
+    readonly refusal: ChatwootRefusal | null = null,
   ) {
     super(message);
   }

@@ -1,3 +1,4 @@
+import { createHmac } from "crypto";
 import type { JsonRecord } from "../core/json-guards";
 import type { ConversationStatus } from "../core/relay-event";
 import { createChatwootHttp, type ChatwootHttpOptions } from "./chatwoot-http";
@@ -50,6 +51,8 @@ export interface NewMessage {
 export interface ChatwootClientOptions extends Omit<ChatwootHttpOptions, "secrets"> {
   accountId: number;
   secrets?: readonly string[];
+  /** The API inbox's HMAC token (identity validation); unset, public-API contacts carry no `identifier_hash`. */
+  identityToken?: string;
 }
 
 /** Chatwoot's Application API (and the public inbox API), as far as the handover needs it. */
@@ -58,11 +61,14 @@ export type ChatwootClient = ReturnType<typeof createChatwootClient>;
 const segment = (value: string | number): string => encodeURIComponent(String(value));
 
 export function createChatwootClient(options: ChatwootClientOptions) {
-  const send = createChatwootHttp({ ...options, secrets: options.secrets ?? [options.apiKey] });
+  const send = createChatwootHttp({ ...options, secrets: [...(options.secrets ?? [options.apiKey]), ...(options.identityToken === undefined ? [] : [options.identityToken])] });
   const account = `/api/v1/accounts/${segment(options.accountId)}`;
   const conversation = (id: number): string => `${account}/conversations/${segment(id)}`;
 
   return {
+    /** Public-API contacts carry a signed identifier (the connection has the inbox's HMAC token). */
+    signsIdentifiers: options.identityToken !== undefined,
+
     /** What is left of the node's time budget, in milliseconds. */
     remainingMs(): number {
       return options.deadline.remaining();
@@ -70,27 +76,35 @@ export function createChatwootClient(options: ChatwootClientOptions) {
 
     createContact(inboxId: number, sourceId: string, fields: ContactFields): Promise<ContactInboxRef> {
       const body = { inbox_id: inboxId, source_id: sourceId, ...contactBody(fields) };
-      return send("create contact", { method: "POST", path: `${account}/contacts`, body }, parseCreatedContact(inboxId));
+      return send("create contact", { method: "POST", path: `${account}/contacts`, body, bot: "never" }, parseCreatedContact(inboxId));
     },
 
     findContactsByIdentifier(identifier: string): Promise<FoundContact[]> {
       const body = { payload: [{ attribute_key: "identifier", filter_operator: "equal_to", values: [identifier] }] };
-      return send("find contact", { method: "POST", path: `${account}/contacts/filter`, body }, parseContactList);
+      return send("find contact", { method: "POST", path: `${account}/contacts/filter`, body, bot: "never" }, parseContactList);
     },
 
     createContactInbox(contactId: number, inboxId: number, sourceId: string): Promise<string> {
       const path = `${account}/contacts/${segment(contactId)}/contact_inboxes`;
-      return send("add contact to inbox", { method: "POST", path, body: { inbox_id: inboxId, source_id: sourceId } }, parseContactInbox);
+      return send("add contact to inbox", { method: "POST", path, body: { inbox_id: inboxId, source_id: sourceId }, bot: "never" }, parseContactInbox);
     },
 
     /**
      * Finds or creates the contact through the inbox's public API; works with
      * agent-bot tokens. That API also matches by email and phone, so only the
-     * identifier and name are sent: never another person's contact.
+     * identifier and name are sent: never another person's contact. With the
+     * inbox's HMAC token, the identifier is signed as `identifier_hash`, which
+     * an inbox enforcing identity validation requires (C4).
      */
     createPublicContact(inboxIdentifier: string, sourceId: string, fields: Pick<ContactFields, "identifier" | "name">): Promise<ContactInboxRef> {
       const path = `/public/api/v1/inboxes/${segment(inboxIdentifier)}/contacts`;
-      const body = { identifier: fields.identifier, source_id: sourceId, ...(fields.name === undefined ? {} : { name: fields.name }) };
+      const { identityToken } = options;
+      const body = {
+        identifier: fields.identifier,
+        source_id: sourceId,
+        ...(fields.name === undefined ? {} : { name: fields.name }),
+        ...(identityToken === undefined ? {} : { identifier_hash: identifierHash(identityToken, fields.identifier) }),
+      };
       return send("create contact (public API)", { method: "POST", path, body, authenticated: false }, parsePublicContact);
     },
 
@@ -104,12 +118,12 @@ export function createChatwootClient(options: ChatwootClientOptions) {
         ...(input.assigneeId === undefined ? {} : { assignee_id: input.assigneeId }),
         ...(input.firstIncomingMessage === undefined ? {} : { message: { content: input.firstIncomingMessage, message_type: "incoming" } }),
       };
-      return send("create conversation", { method: "POST", path: `${account}/conversations`, body }, parseConversation);
+      return send("create conversation", { method: "POST", path: `${account}/conversations`, body, bot: "4.0" }, parseConversation);
     },
 
     /** The contact's conversations in all inboxes, with their attributes (at most 20, newest activity first; user tokens only). */
     listContactConversations(contactId: number): Promise<ConversationInfo[]> {
-      return send("list contact conversations", { method: "GET", path: `${account}/contacts/${segment(contactId)}/conversations` }, parseConversationList);
+      return send("list contact conversations", { method: "GET", path: `${account}/contacts/${segment(contactId)}/conversations`, bot: "never" }, parseConversationList);
     },
 
     /** The contact's conversations in the inbox, through its public API (no attributes there; works with agent-bot tokens). */
@@ -119,32 +133,32 @@ export function createChatwootClient(options: ChatwootClientOptions) {
     },
 
     getConversation(conversationId: number): Promise<ConversationInfo> {
-      return send("get conversation", { method: "GET", path: conversation(conversationId) }, parseConversation);
+      return send("get conversation", { method: "GET", path: conversation(conversationId), bot: "4.14.2" }, parseConversation);
     },
 
     /** `operation` names the request in error messages (e.g. "post history note"). */
     postMessage(conversationId: number, message: NewMessage, operation = "post message"): Promise<number> {
-      return send(operation, { method: "POST", path: `${conversation(conversationId)}/messages`, body: messageBody(message) }, parseMessageId);
+      return send(operation, { method: "POST", path: `${conversation(conversationId)}/messages`, body: messageBody(message), bot: "4.0" }, parseMessageId);
     },
 
     toggleStatus(conversationId: number, status: ConversationStatus): Promise<ConversationStatus> {
-      return send("change conversation status", { method: "POST", path: `${conversation(conversationId)}/toggle_status`, body: { status } }, parseToggleStatus);
+      return send("change conversation status", { method: "POST", path: `${conversation(conversationId)}/toggle_status`, body: { status }, bot: "4.0" }, parseToggleStatus);
     },
 
     setLabels(conversationId: number, labels: readonly string[]): Promise<true> {
-      return send("set labels", { method: "POST", path: `${conversation(conversationId)}/labels`, body: { labels } }, acceptAny);
+      return send("set labels", { method: "POST", path: `${conversation(conversationId)}/labels`, body: { labels }, bot: "4.14.2" }, acceptAny);
     },
 
     setPriority(conversationId: number, priority: Priority): Promise<true> {
-      return send("set priority", { method: "PATCH", path: conversation(conversationId), body: { priority } }, acceptAny);
+      return send("set priority", { method: "PATCH", path: conversation(conversationId), body: { priority }, bot: "4.0" }, acceptAny);
     },
 
     setCustomAttributes(conversationId: number, attributes: JsonRecord): Promise<true> {
-      return send("set conversation attributes", { method: "POST", path: `${conversation(conversationId)}/custom_attributes`, body: { custom_attributes: attributes } }, acceptAny);
+      return send("set conversation attributes", { method: "POST", path: `${conversation(conversationId)}/custom_attributes`, body: { custom_attributes: attributes }, bot: "4.2" }, acceptAny);
     },
 
     getInbox(inboxId: number): Promise<InboxSettings> {
-      return send("get inbox", { method: "GET", path: `${account}/inboxes/${segment(inboxId)}` }, parseInboxSettings);
+      return send("get inbox", { method: "GET", path: `${account}/inboxes/${segment(inboxId)}`, bot: "never" }, parseInboxSettings);
     },
 
     getPublicInbox(inboxIdentifier: string): Promise<InboxSettings> {
@@ -152,9 +166,14 @@ export function createChatwootClient(options: ChatwootClientOptions) {
     },
 
     listInboxMembers(inboxId: number): Promise<InboxMember[]> {
-      return send("list inbox agents", { method: "GET", path: `${account}/inbox_members/${segment(inboxId)}` }, parseInboxMembers);
+      return send("list inbox agents", { method: "GET", path: `${account}/inbox_members/${segment(inboxId)}`, bot: "never" }, parseInboxMembers);
     },
   };
+}
+
+/** `OpenSSL::HMAC.hexdigest('sha256', hmac_token, identifier)`: public/api/v1/inboxes/contacts_controller.rb (C4). */
+export function identifierHash(identityToken: string, identifier: string): string {
+  return createHmac("sha256", identityToken).update(identifier, "utf8").digest("hex");
 }
 
 function contactBody(fields: ContactFields): JsonRecord {

@@ -3,6 +3,7 @@ import { loadAxios } from "../vendor/load-axios";
 import { clipText } from "../core/clip-text";
 import { isRecord, readString } from "../core/json-guards";
 import { ChatwootApiError } from "./chatwoot-api-error";
+import { classifyRefusal, refusalHint, type BotAccess } from "./chatwoot-refusal";
 import type { Deadline } from "./deadline";
 
 export interface ChatwootHttpOptions {
@@ -23,6 +24,8 @@ export interface ChatwootRequest {
   body?: unknown;
   /** Public client API calls carry no token. */
   authenticated?: boolean;
+  /** From which Chatwoot version an agent-bot token may make this call (explains a refusal). */
+  bot?: BotAccess;
 }
 
 export type ChatwootHttp = <T>(operation: string, request: ChatwootRequest, parse: (body: unknown) => T | undefined) => Promise<T>;
@@ -54,7 +57,6 @@ function redact(text: string, secrets: readonly string[]): string {
 }
 
 function hintFor(status: number): string {
-  if (status === 401) return " Check the connection's API key (agent-bot tokens may call only some endpoints).";
   if (status === 403) return " The token's user lacks permission: use an administrator's token or add the user to the inbox.";
   if (status === 404) return " Check the account ID and the inbox, team, agent or conversation ID.";
   if (status === 429) return " Chatwoot's rate limit was hit; try again shortly.";
@@ -101,13 +103,9 @@ export function createChatwootHttp(options: ChatwootHttpOptions): ChatwootHttp {
       const remote = remoteErrorText(response.data);
       const safeRemote = remote === undefined ? null : redact(remote, options.secrets);
       const detail = safeRemote === null ? "" : `: ${safeRemote}`;
-      throw new ChatwootApiError(
-        operation,
-        "http",
-        `Chatwoot request "${operation}" failed with HTTP ${response.status}${detail}.${hintFor(response.status)}`,
-        response.status,
-        safeRemote,
-      );
+      const refusal = classifyRefusal(response.status, safeRemote);
+      const hint = response.status === 401 ? refusalHint(operation, refusal, request.bot) : hintFor(response.status);
+      throw new ChatwootApiError(operation, "http", `Chatwoot request "${operation}" failed with HTTP ${response.status}${detail}.${hint}`, response.status, safeRemote, false, refusal);
     }
     const parsed = parse(response.data);
     if (parsed === undefined) {

@@ -33,8 +33,9 @@ export function parseContactList(body: unknown): FoundContact[] | undefined {
   if (!isRecord(body) || !Array.isArray(body.payload)) return undefined;
   const contacts: FoundContact[] = [];
   for (const item of body.payload) {
-    const id = readPositiveInteger(readRecord(item).id);
-    if (id !== undefined) contacts.push({ id, inboxes: parseContactInboxes(readRecord(item).contact_inboxes) });
+    const record = readRecord(item);
+    const id = readPositiveInteger(record.id);
+    if (id !== undefined) contacts.push({ id, identifier: readString(record.identifier) ?? null, inboxes: parseContactInboxes(record.contact_inboxes) });
   }
   return contacts;
 }
@@ -66,8 +67,12 @@ export function parseConversation(body: unknown): ConversationInfo | undefined {
   const status = readStatus(record.status);
   if (id === undefined || inboxId === undefined || status === undefined) return undefined;
   const labels = readArray(record.labels).filter((item): item is string => typeof item === "string");
-  const contactId = readPositiveInteger(readRecord(readRecord(record.meta).sender).id) ?? null;
-  return { id, inboxId, contactId, status, labels, customAttributes: readRecord(record.custom_attributes) };
+  const meta = readRecord(record.meta);
+  const contactId = readPositiveInteger(readRecord(meta.sender).id) ?? null;
+  const assignee = readRecord(meta.assignee);
+  // An agent bot assignee (type "agent_bot", 4.8+) is not the agent the designer asked for.
+  const assigneeId = assignee.type === "agent_bot" ? null : (readPositiveInteger(assignee.id) ?? readPositiveInteger(record.assignee_id) ?? null);
+  return { id, inboxId, contactId, assigneeId, status, labels, customAttributes: readRecord(record.custom_attributes) };
 }
 
 /** `GET /contacts/{id}/conversations` → `{payload: [conversation]}` (at most 20, newest activity first). */

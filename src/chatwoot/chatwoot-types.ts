@@ -9,6 +9,8 @@ export interface ContactInboxRef {
 
 export interface FoundContact {
   id: number;
+  /** Exactly as Chatwoot stores it (null: none); the filter that found it ignores case (C3). */
+  identifier: string | null;
   inboxes: { inboxId: number; sourceId: string }[];
 }
 
@@ -17,6 +19,8 @@ export interface ConversationInfo {
   inboxId: number;
   /** `meta.sender.id`: the contact. */
   contactId: number | null;
+  /** `meta.assignee.id` when the assignee is an agent (null: nobody, or an agent bot). */
+  assigneeId: number | null;
   status: ConversationStatus;
   labels: string[];
   customAttributes: JsonRecord;

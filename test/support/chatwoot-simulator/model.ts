@@ -38,6 +38,16 @@ export interface FakeInbox {
   /** Chatwoot 4.13+ signs with it; null models an older version that signs nothing. */
   webhookSecret: string | null;
   csatSurveyEnabled: boolean;
+  /** "Enforce user identity validation" (Channel::Api#hmac_mandatory). */
+  hmacMandatory: boolean;
+  /** The inbox's HMAC token (Channel::Api#hmac_token), which signs identifiers. */
+  hmacToken: string;
+}
+
+export interface FakeTeam {
+  id: number;
+  name: string;
+  memberIds: number[];
 }
 
 export interface FakeContactInbox {
@@ -52,6 +62,8 @@ export interface FakeContact {
   email: string | null;
   phoneNumber: string | null;
   blocked: boolean;
+  /** With the crm_v2 feature, the contact filter returns only leads (platform-sources.md C3). */
+  contactType: "visitor" | "lead" | "customer";
   contactInboxes: FakeContactInbox[];
 }
 

@@ -2,7 +2,7 @@ import { contactJson, conversationJson, inboxJson, inboxSlim, lastActivityAt, me
 import { ChatwootRefusal, type FakeChatwootStore } from "./store";
 import type { FakeAttachment, MessageType, Status } from "./model";
 
-export type Actor = { kind: "user"; id: number } | { kind: "bot"; id: number } | { kind: "public" };
+export type Actor = { kind: "user"; id: number; role: "administrator" | "agent" } | { kind: "bot"; id: number } | { kind: "public" };
 
 export interface RouteContext {
   store: FakeChatwootStore;
@@ -18,9 +18,30 @@ export interface RouteReply {
 }
 
 export interface Route {
-  /** May an agent-bot token call it (BOT_ACCESSIBLE_ENDPOINTS in access_token_auth_helper.rb)? */
-  bot: boolean;
+  /**
+   * Rails' `controller#action` for the bot-token allow-list
+   * (chatwoot-version.ts); null for the public client API, which takes no token.
+   */
+  action: string | null;
   handle(context: RouteContext): RouteReply;
+}
+
+/**
+ * Pundit, as far as the extension meets it: an agent (not an administrator)
+ * may act only in inboxes they are a member of (InboxPolicy#show?,
+ * ConversationPolicy#show?); a refusal is 401 "You are not authorized to do
+ * this action" (request_exception_handler.rb, platform-sources.md C10).
+ */
+function authorizeInbox(context: RouteContext, inboxId: number): void {
+  const { actor } = context;
+  if (actor.kind !== "user" || actor.role === "administrator") return;
+  if (!context.store.inbox(inboxId).memberIds.includes(actor.id)) throw new ChatwootRefusal(401, { error: "You are not authorized to do this action" });
+}
+
+function conversationOf(context: RouteContext) {
+  const conversation = context.store.conversation(param(context, "conversation_id"));
+  authorizeInbox(context, conversation.inboxId);
+  return conversation;
 }
 
 const ok = (body: unknown): RouteReply => ({ status: 200, body });
@@ -44,7 +65,7 @@ function messageSender(context: RouteContext, body: Record<string, unknown>): { 
 
 function createMessage(context: RouteContext): RouteReply {
   const { body } = context;
-  const conversation = context.store.conversation(param(context, "conversation_id"));
+  const conversation = conversationOf(context);
   const messageType: MessageType = body.message_type === "incoming" ? "incoming" : "outgoing";
   const message = context.store.createMessage(conversation.id, {
     content: typeof body.content === "string" ? body.content : "",
@@ -65,6 +86,7 @@ function createConversation(context: RouteContext): RouteReply {
   const inboxId = found?.inboxId ?? int(body.inbox_id);
   const contactId = found?.contactId ?? int(body.contact_id);
   if (inboxId === null || contactId === null || sourceId === null) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
+  authorizeInbox(context, inboxId);
   const conversation = store.createConversation({
     inboxId,
     contactId,
@@ -88,7 +110,7 @@ const CONVERSATION = `${ACCOUNT}/conversations/{conversation_id}`;
 /** Keyed by `METHOD template` as in Chatwoot's OpenAPI spec. */
 export const ROUTES: Record<string, Route> = {
   [`POST ${ACCOUNT}/contacts`]: {
-    bot: false,
+    action: "api/v1/accounts/contacts#create",
     handle(context) {
       const inboxId = int(context.body.inbox_id);
       const contact = context.store.createContact(contactFields(context.body), inboxId === null ? undefined : { inboxId, sourceId: str(context.body.source_id) });
@@ -98,7 +120,7 @@ export const ROUTES: Record<string, Route> = {
     },
   },
   [`POST ${ACCOUNT}/contacts/filter`]: {
-    bot: false,
+    action: "api/v1/accounts/contacts#filter",
     handle(context) {
       const [condition] = Array.isArray(context.body.payload) ? context.body.payload.map(record) : [];
       const values = Array.isArray(condition?.values) ? condition.values : [];
@@ -107,7 +129,7 @@ export const ROUTES: Record<string, Route> = {
     },
   },
   [`POST ${ACCOUNT}/contacts/{id}/contact_inboxes`]: {
-    bot: false,
+    action: "api/v1/accounts/contacts/contact_inboxes#create",
     handle(context) {
       const contact = context.store.contact(param(context, "id"));
       const inboxId = int(context.body.inbox_id) ?? 0;
@@ -117,7 +139,7 @@ export const ROUTES: Record<string, Route> = {
   },
   // Contacts::ConversationsController#index: the contact's conversations (all inboxes), newest activity first, at most 20.
   [`GET ${ACCOUNT}/contacts/{id}/conversations`]: {
-    bot: false,
+    action: "api/v1/accounts/contacts/conversations#index",
     handle(context) {
       const { store } = context;
       const contact = store.contact(param(context, "id"));
@@ -130,7 +152,7 @@ export const ROUTES: Record<string, Route> = {
   },
   // Public::Api::V1::Inboxes::ConversationsController#index: the conversations of that contact inbox, as a bare array.
   ["GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations"]: {
-    bot: true,
+    action: null,
     handle(context) {
       const { store } = context;
       const inbox = [...store.inboxes.values()].find((item) => item.identifier === context.params.inbox_identifier);
@@ -142,68 +164,72 @@ export const ROUTES: Record<string, Route> = {
     },
   },
   ["POST /public/api/v1/inboxes/{inbox_identifier}/contacts"]: {
-    bot: true,
+    action: null,
     handle(context) {
       const inbox = [...context.store.inboxes.values()].find((item) => item.identifier === context.params.inbox_identifier);
       if (inbox === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
-      const { contact, sourceId } = context.store.publicContact(inbox.id, contactFields(context.body), str(context.body.source_id));
+      const { contact, sourceId } = context.store.publicContact(inbox.id, contactFields(context.body), str(context.body.source_id), str(context.body.identifier_hash));
       return ok({ id: contact.id, source_id: sourceId, name: contact.name, email: contact.email, phone_number: contact.phoneNumber, pubsub_token: "pubsub" });
     },
   },
   ["GET /public/api/v1/inboxes/{inbox_identifier}"]: {
-    bot: true,
+    action: null,
     handle(context) {
       const inbox = [...context.store.inboxes.values()].find((item) => item.identifier === context.params.inbox_identifier);
       if (inbox === undefined) throw new ChatwootRefusal(404, { error: "Resource could not be found" });
       return ok(publicInboxJson(inbox));
     },
   },
-  [`POST ${ACCOUNT}/conversations`]: { bot: true, handle: createConversation },
+  [`POST ${ACCOUNT}/conversations`]: { action: "api/v1/accounts/conversations#create", handle: createConversation },
   [`GET ${CONVERSATION}`]: {
-    bot: true,
-    handle: (context) => ok(conversationJson(context.store, context.store.conversation(param(context, "conversation_id")))),
+    action: "api/v1/accounts/conversations#show",
+    handle: (context) => ok(conversationJson(context.store, conversationOf(context))),
   },
   [`PATCH ${CONVERSATION}`]: {
-    bot: true,
+    action: "api/v1/accounts/conversations#update",
     handle(context) {
-      const conversation = context.store.conversation(param(context, "conversation_id"));
+      const conversation = conversationOf(context);
       conversation.priority = str(context.body.priority) === "none" ? null : str(context.body.priority);
       return ok(conversationJson(context.store, conversation));
     },
   },
-  [`POST ${CONVERSATION}/messages`]: { bot: true, handle: createMessage },
+  [`POST ${CONVERSATION}/messages`]: { action: "api/v1/accounts/conversations/messages#create", handle: createMessage },
   [`POST ${CONVERSATION}/toggle_status`]: {
-    bot: true,
+    action: "api/v1/accounts/conversations#toggle_status",
     handle(context) {
-      const conversation = context.store.conversation(param(context, "conversation_id"));
+      const conversation = conversationOf(context);
       context.store.setStatus(conversation, status(context.body.status) ?? "open");
       return ok({ meta: {}, payload: { success: true, conversation_id: conversation.id, current_status: conversation.status, snoozed_until: null } });
     },
   },
   [`POST ${CONVERSATION}/labels`]: {
-    bot: true,
+    action: "api/v1/accounts/conversations/labels#create",
     handle(context) {
-      const conversation = context.store.conversation(param(context, "conversation_id"));
+      const conversation = conversationOf(context);
       conversation.labels = Array.isArray(context.body.labels) ? context.body.labels.map(String) : [];
       return ok({ payload: conversation.labels });
     },
   },
   [`POST ${CONVERSATION}/custom_attributes`]: {
-    bot: true,
+    action: "api/v1/accounts/conversations#custom_attributes",
     handle(context) {
-      const conversation = context.store.conversation(param(context, "conversation_id"));
+      const conversation = conversationOf(context);
       context.store.setCustomAttributes(conversation, record(context.body.custom_attributes));
       return ok({ custom_attributes: conversation.customAttributes });
     },
   },
   [`GET ${ACCOUNT}/inboxes/{id}`]: {
-    bot: false,
-    handle: (context) => ok(inboxJson(context.store.inbox(param(context, "id")))),
+    action: "api/v1/accounts/inboxes#show",
+    handle(context) {
+      authorizeInbox(context, param(context, "id"));
+      return ok(inboxJson(context.store.inbox(param(context, "id"))));
+    },
   },
   [`GET ${ACCOUNT}/inbox_members/{inbox_id}`]: {
-    bot: false,
+    action: "api/v1/accounts/inbox_members#show",
     handle(context) {
       const inbox = context.store.inbox(param(context, "inbox_id"));
+      authorizeInbox(context, inbox.id);
       const members = context.store.agents.filter((agent) => inbox.memberIds.includes(agent.id));
       return ok({
         payload: members.map((agent) => ({ id: agent.id, account_id: 1, name: agent.name, available_name: agent.name, email: agent.email, role: "agent", confirmed: true, availability_status: agent.availability, auto_offline: true, thumbnail: "" })),

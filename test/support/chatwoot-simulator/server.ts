@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "http";
 import type { Socket } from "net";
 import { listenOnFreePort } from "../listen";
 import { createSpecValidator, type SpecMatch, type SpecVerdict } from "../chatwoot-spec-validator";
-import type { FakeAgent, FakeAttachment, FakeInbox } from "./model";
+import type { FakeAgent, FakeAttachment, FakeInbox, FakeTeam } from "./model";
+import { botMayCall, type ChatwootVersion } from "./chatwoot-version";
 import { createAgentConsole } from "./agent-console";
 import { ROUTES, type Actor } from "./routes";
 import { ChatwootRefusal, FakeChatwootStore } from "./store";
@@ -37,10 +38,15 @@ export interface ChatwootSimulatorOptions {
   now?: () => number;
   /** Check requests against Chatwoot's OpenAPI spec (default true; the demo turns it off when ../shared is absent). */
   validate?: boolean;
+  /** The release to play (default 4.15.1): the agent-bot allow-list follows it (chatwoot-version.ts). */
+  version?: ChatwootVersion;
 }
 
+/** An administrator's access token (user 1). */
 export const USER_TOKEN = "user-token-FAKEFAKE1234";
 export const BOT_TOKEN = "bot-token-FAKEFAKE5678";
+/** The access token of agent 7 (Anna), who may act only in inboxes she is a member of. */
+export const AGENT_TOKEN = "agent-token-FAKEFAKE9012";
 
 /** Without the spec file (demo on a machine without ../shared): route by matching the known templates. */
 function matchWithoutSpec(method: string, path: string): SpecMatch | null {
@@ -106,6 +112,7 @@ async function parseBody(request: IncomingMessage, raw: Buffer): Promise<ParsedB
  */
 export async function startChatwootSimulator(options: ChatwootSimulatorOptions = {}) {
   const now = options.now ?? Date.now;
+  const version: ChatwootVersion = options.version ?? "4.15.1";
   const store = new FakeChatwootStore(now);
   const validator = options.validate === false ? null : createSpecValidator();
   const requests: RecordedRequest[] = [];
@@ -124,7 +131,8 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
 
   function actorOf(token: string | undefined): { actor: Actor | null; kind: RecordedRequest["token"] } {
     if (token === undefined) return { actor: { kind: "public" }, kind: "none" };
-    if (token === userToken) return { actor: { kind: "user", id: 1 }, kind: "user" };
+    if (token === userToken) return { actor: { kind: "user", id: 1, role: "administrator" }, kind: "user" };
+    if (token === AGENT_TOKEN) return { actor: { kind: "user", id: 7, role: "agent" }, kind: "user" };
     if (token === botToken) return { actor: { kind: "bot", id: botId }, kind: "bot" };
     return { actor: null, kind: "invalid" };
   }
@@ -213,7 +221,7 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
       violations.push(`${operation ?? url.pathname}: not implemented by the fake`);
       return reply(501, { error: "not implemented by the fake" });
     }
-    if (actor.kind === "bot" && !route.bot) return reply(401, { error: "Access to this endpoint is not authorized for bots" });
+    if (actor.kind === "bot" && route.action !== null && !botMayCall(version, route.action)) return reply(401, { error: "Access to this endpoint is not authorized for bots" });
     if (match.security === "token" && actor.kind === "public") return reply(401, { error: "You need to sign in or sign up before continuing." });
     if (match.pathParams.account_id !== undefined && match.pathParams.account_id !== "1") return reply(401, { error: "You are not authorized to access this account" });
     try {
@@ -240,6 +248,7 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
 
   return {
     baseUrl,
+    version,
     store,
     /** What agents do in the dashboard. */
     agent: createAgentConsole(store),
@@ -265,6 +274,8 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
         webhookUrl: null,
         webhookSecret: null,
         csatSurveyEnabled: false,
+        hmacMandatory: false,
+        hmacToken: `hmac-token-of-inbox-${partial.id}`,
         ...partial,
       };
       store.inboxes.set(inbox.id, inbox);
@@ -272,6 +283,9 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
     },
     addAgent(agent: FakeAgent): void {
       store.agents.push(agent);
+    },
+    addTeam(team: FakeTeam): void {
+      store.teams.push(team);
     },
     /** The next `times` requests to an operation (`METHOD template`, or "*") get this fault. */
     fault(operation: string, fault: Fault, times = 1): void {

@@ -1,5 +1,5 @@
-import { randomUUID } from "crypto";
-import type { FakeAgent, FakeAgentBot, FakeAttachment, FakeContact, FakeConversation, FakeInbox, FakeMessage, MessageType, Status, StoreEvent } from "./model";
+import { createHmac, randomUUID } from "crypto";
+import type { FakeAgent, FakeAgentBot, FakeTeam, FakeAttachment, FakeContact, FakeConversation, FakeInbox, FakeMessage, MessageType, Status, StoreEvent } from "./model";
 
 /** A refusal as Chatwoot answers it: status plus JSON body. */
 export class ChatwootRefusal extends Error {
@@ -9,6 +9,35 @@ export class ChatwootRefusal extends Error {
   ) {
     super(JSON.stringify(body));
   }
+}
+
+/** The clash ContactInboxBuilder re-raises; each controller answers it its own way (C1). */
+export class SourceIdClash extends ChatwootRefusal {
+  constructor() {
+    super(500, { status: 500, error: "Internal Server Error" });
+  }
+}
+
+/**
+ * JsonbAttributesLengthValidator on Conversation#custom_attributes
+ * (app/validators/jsonb_attributes_length_validator.rb:13-19): a string value
+ * over 1,500 characters, or an integer over 9,999,999,999, fails with 422 (C8).
+ */
+function checkAttributeLimits(attributes: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value === "string" && value.length > 1_500) throw new ChatwootRefusal(422, { message: `Custom attributes ${key} is too long (maximum is 1500 characters)`, attributes: ["custom_attributes"] });
+    if (typeof value === "number" && Number.isInteger(value) && value > 9_999_999_999) throw new ChatwootRefusal(422, { message: `Custom attributes ${key} must be less than 9999999999`, attributes: ["custom_attributes"] });
+  }
+}
+
+/** Chatwoot promises no order; a fresh permutation each call keeps the extension from relying on one. */
+function shuffle<T>(items: T[]): T[] {
+  const result = [...items];
+  for (let index = result.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [result[index], result[other]] = [result[other] as T, result[index] as T];
+  }
+  return result;
 }
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -22,6 +51,9 @@ export class FakeChatwootStore {
   readonly contacts: FakeContact[] = [];
   readonly conversations: FakeConversation[] = [];
   readonly messages: FakeMessage[] = [];
+  readonly teams: FakeTeam[] = [];
+  /** Account-level switches a test may set. */
+  readonly settings: { crmV2: boolean; filterOrder: "shuffled" | "exact-last" } = { crmV2: false, filterOrder: "shuffled" };
   private nextContactId = 100;
   private nextConversationId = 1;
   private nextMessageId = 1000;
@@ -68,6 +100,7 @@ export class FakeChatwootStore {
   }
 
   setCustomAttributes(conversation: FakeConversation, attributes: Record<string, unknown>): void {
+    checkAttributeLimits(attributes);
     const previous = conversation.customAttributes;
     conversation.customAttributes = attributes;
     this.touch(conversation);
@@ -78,6 +111,18 @@ export class FakeChatwootStore {
     const message: FakeMessage = { id: this.nextMessageId++, conversationId: conversation.id, createdAt: this.now(), status: "sent", ...fields };
     this.messages.push(message);
     return message;
+  }
+
+  /**
+   * With a team, an assignee who is not a member of it is dropped
+   * (assignment_handler.rb#ensure_assignee_is_from_team, C7); the team's
+   * auto-assignment is not modelled, so the conversation stays unassigned.
+   */
+  private assigneeFromTeam(teamId: number | null, assigneeId: number | null): number | null {
+    if (teamId === null || assigneeId === null) return assigneeId;
+    const team = this.teams.find((item) => item.id === teamId);
+    // `team&.members&.exclude?(assignee)`: a team the simulator was not told about keeps the assignee.
+    return team === undefined || team.memberIds.includes(assigneeId) ? assigneeId : null;
   }
 
   inbox(id: number): FakeInbox {
@@ -98,30 +143,50 @@ export class FakeChatwootStore {
     return contact;
   }
 
-  private checkUnique(fields: { identifier: string | null; email: string | null; phoneNumber: string | null }): void {
+  /**
+   * Contact uniqueness as contact.rb validates it: the identifier
+   * case-sensitively (`uniqueness: { scope: [:account_id] }`), the email
+   * case-insensitively (it is stored downcased), the phone number as written
+   * (platform-sources.md C3).
+   */
+  private checkUnique(fields: { identifier: string | null; email: string | null; phoneNumber: string | null }, except?: number): void {
     if (fields.phoneNumber !== null && !E164.test(fields.phoneNumber)) {
       throw new ChatwootRefusal(422, { message: "Phone number should be in e164 format", attributes: ["phone_number"] });
     }
+    const others = this.contacts.filter((contact) => contact.id !== except);
     const taken = (key: "identifier" | "email" | "phoneNumber", value: string | null): boolean =>
-      value !== null && this.contacts.some((contact) => (contact[key] ?? "").toLowerCase() === value.toLowerCase());
+      value !== null && others.some((contact) => (key === "email" ? (contact.email ?? "").toLowerCase() === value.toLowerCase() : contact[key] === value));
     if (taken("identifier", fields.identifier)) throw new ChatwootRefusal(422, { message: "Identifier has already been taken", attributes: ["identifier"] });
     if (taken("email", fields.email)) throw new ChatwootRefusal(422, { message: "Email has already been taken", attributes: ["email"] });
     if (taken("phoneNumber", fields.phoneNumber)) throw new ChatwootRefusal(422, { message: "Phone number has already been taken", attributes: ["phone_number"] });
   }
 
+  /**
+   * Contacts#create runs in one transaction (contacts_controller.rb#create):
+   * when the contact inbox cannot be made, the contact is rolled back too.
+   */
   createContact(fields: { name: string | null; identifier: string | null; email: string | null; phoneNumber: string | null }, inbox?: { inboxId: number; sourceId: string | null }): FakeContact {
     this.checkUnique(fields);
-    const contact: FakeContact = { id: this.nextContactId++, name: fields.name ?? "", identifier: fields.identifier, email: fields.email, phoneNumber: fields.phoneNumber, blocked: false, contactInboxes: [] };
-    this.contacts.push(contact);
+    const identified = fields.identifier !== null || fields.email !== null || fields.phoneNumber !== null;
+    const contact: FakeContact = { id: this.nextContactId, name: fields.name ?? "", identifier: fields.identifier, email: fields.email, phoneNumber: fields.phoneNumber, blocked: false, contactType: identified ? "lead" : "visitor", contactInboxes: [] };
     if (inbox !== undefined) this.addContactInbox(contact, inbox.inboxId, inbox.sourceId);
+    this.nextContactId += 1;
+    this.contacts.push(contact);
     return contact;
   }
 
+  /**
+   * ContactInboxBuilder: an existing (contact, inbox, source id) is returned;
+   * a source id another contact holds in that inbox raises
+   * RecordNotUnique, which API inboxes re-raise (contact_inbox_builder.rb
+   * #update_old_contact_inbox) and the contacts and contact_inboxes
+   * controllers answer with HTTP 500 (platform-sources.md C1).
+   */
   addContactInbox(contact: FakeContact, inboxId: number, sourceId: string | null): { inboxId: number; sourceId: string } {
     this.inbox(inboxId);
     const id = sourceId ?? randomUUID();
     const owner = this.contacts.find((item) => item.contactInboxes.some((ci) => ci.inboxId === inboxId && ci.sourceId === id));
-    if (owner !== undefined && owner.id !== contact.id) throw new ChatwootRefusal(422, { message: "Source has already been taken", attributes: ["source_id"] });
+    if (owner !== undefined && owner.id !== contact.id) throw new SourceIdClash();
     const existing = contact.contactInboxes.find((ci) => ci.inboxId === inboxId && ci.sourceId === id);
     if (existing !== undefined) return existing;
     const created = { inboxId, sourceId: id };
@@ -137,25 +202,85 @@ export class FakeChatwootStore {
     return undefined;
   }
 
+  /**
+   * `POST /contacts/filter` on identifier `equal_to`: compared with LOWER() on
+   * both sides (filter_helper.rb, filter_service.rb lower-cases the value), so
+   * `Alice` finds `alice` too; results come in no guaranteed order. With the
+   * crm_v2 feature only `lead` contacts come back (contact.rb
+   * resolved_contacts). platform-sources.md C3.
+   */
   findContactByIdentifier(identifier: string): FakeContact[] {
-    return this.contacts.filter((contact) => contact.identifier !== null && contact.identifier.toLowerCase() === identifier.toLowerCase());
+    const found = this.contacts.filter((contact) => contact.identifier !== null && contact.identifier.toLowerCase() === identifier.toLowerCase() && (!this.settings.crmV2 || contact.contactType === "lead"));
+    if (this.settings.filterOrder === "exact-last") return [...found.filter((contact) => contact.identifier !== identifier), ...found.filter((contact) => contact.identifier === identifier)];
+    return shuffle(found);
   }
 
-  /** Public API: find by identifier, then email, then phone; otherwise create; always with a contact inbox. */
-  publicContact(inboxId: number, fields: { name: string | null; identifier: string | null; email: string | null; phoneNumber: string | null }, sourceId: string | null): { contact: FakeContact; sourceId: string } {
+  /**
+   * Public API contact create (public/api/v1/inboxes/contacts_controller.rb,
+   * ContactInboxWithContactBuilder): identity validation first (C4: with
+   * `hmac_mandatory`, or whenever an `identifier_hash` is sent, it must be
+   * HMAC-SHA256(hmac_token, identifier) in hex, else the controller raises and
+   * Chatwoot answers 500); then the contact inbox with that source id, if the
+   * inbox has one; else the contact by identifier (exactly), email, phone, or
+   * a new one.
+   */
+  publicContact(inboxId: number, fields: { name: string | null; identifier: string | null; email: string | null; phoneNumber: string | null }, sourceId: string | null, identifierHash: string | null): { contact: FakeContact; sourceId: string } {
+    const inbox = this.inbox(inboxId);
+    if (identifierHash !== null || inbox.hmacMandatory) {
+      const expected = createHmac("sha256", inbox.hmacToken).update(fields.identifier ?? "").digest("hex");
+      if (identifierHash !== expected) throw new ChatwootRefusal(500, { status: 500, error: "Internal Server Error" });
+    }
+    const existing = sourceId === null ? undefined : this.contacts.find((contact) => contact.contactInboxes.some((ci) => ci.inboxId === inboxId && ci.sourceId === sourceId));
+    if (existing !== undefined && sourceId !== null) return { contact: existing, sourceId };
     const match = (key: "identifier" | "email" | "phoneNumber"): FakeContact | undefined => {
       const value = fields[key];
-      return value === null ? undefined : this.contacts.find((contact) => (contact[key] ?? "").toLowerCase() === value.toLowerCase());
+      return value === null ? undefined : this.contacts.find((contact) => (key === "email" ? (contact.email ?? "").toLowerCase() === value.toLowerCase() : contact[key] === value));
     };
     const contact = match("identifier") ?? match("email") ?? match("phoneNumber") ?? this.createContact(fields);
     const created = this.addContactInbox(contact, inboxId, sourceId);
     return { contact, sourceId: created.sourceId };
   }
 
+  /**
+   * What an agent's "Merge contacts" does (contact_merge_action.rb): the
+   * mergee's conversations, messages and contact inboxes move to the base
+   * contact, the mergee is deleted, and the base keeps its own identifier,
+   * name, email and phone, taking the mergee's only where its own are blank.
+   */
+  mergeContacts(baseId: number, mergeeId: number): void {
+    const base = this.contact(baseId);
+    const mergee = this.contact(mergeeId);
+    if (base.id === mergee.id) throw new ChatwootRefusal(422, { message: "contact does merge with same contact" });
+    for (const conversation of this.conversations) if (conversation.contactId === mergee.id) conversation.contactId = base.id;
+    for (const message of this.messages) if (message.senderType === "Contact" && message.senderId === mergee.id) message.senderId = base.id;
+    base.contactInboxes.push(...mergee.contactInboxes);
+    this.contacts.splice(this.contacts.indexOf(mergee), 1);
+    base.identifier = base.identifier ?? mergee.identifier;
+    base.name = base.name === "" ? mergee.name : base.name;
+    base.email = base.email ?? mergee.email;
+    base.phoneNumber = base.phoneNumber ?? mergee.phoneNumber;
+  }
+
+  /** An agent edits a contact in the dashboard (contacts_controller.rb#update, same uniqueness rules). */
+  updateContact(contactId: number, fields: Partial<Pick<FakeContact, "identifier" | "name" | "email" | "phoneNumber" | "contactType" | "blocked">>): FakeContact {
+    const contact = this.contact(contactId);
+    const next = { ...contact, ...fields };
+    this.checkUnique({ identifier: next.identifier, email: next.email, phoneNumber: next.phoneNumber }, contact.id);
+    Object.assign(contact, fields);
+    return contact;
+  }
+
   createConversation(input: { inboxId: number; contactId: number; sourceId: string; status: Status | null; customAttributes: Record<string, unknown>; teamId: number | null; assigneeId: number | null }): FakeConversation {
     const inbox = this.inbox(input.inboxId);
     const contact = this.contact(input.contactId);
-    this.addContactInbox(contact, inbox.id, input.sourceId);
+    checkAttributeLimits(input.customAttributes);
+    try {
+      this.addContactInbox(contact, inbox.id, input.sourceId);
+    } catch (error: unknown) {
+      // conversations_controller.rb#contact_inbox rescues the clash as 422 (C1).
+      if (error instanceof SourceIdClash) throw new ChatwootRefusal(422, { error: "source_id should be unique" });
+      throw error;
+    }
     if (inbox.lockToSingleConversation) {
       const last = [...this.conversations].reverse().find((item) => item.inboxId === inbox.id && item.contactId === contact.id);
       if (last !== undefined) return last;
@@ -170,7 +295,7 @@ export class FakeChatwootStore {
       labels: [],
       customAttributes: input.customAttributes,
       teamId: input.teamId,
-      assigneeId: input.assigneeId,
+      assigneeId: this.assigneeFromTeam(input.teamId, input.assigneeId),
       priority: null,
       createdAt: this.now(),
       updatedAt: this.now() / 1000,
