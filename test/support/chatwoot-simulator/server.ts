@@ -112,7 +112,7 @@ async function parseBody(request: IncomingMessage, raw: Buffer): Promise<ParsedB
  */
 export async function startChatwootSimulator(options: ChatwootSimulatorOptions = {}) {
   const now = options.now ?? Date.now;
-  const version: ChatwootVersion = options.version ?? "4.15.1";
+  let version: ChatwootVersion = options.version ?? "4.15.1";
   const store = new FakeChatwootStore(now);
   const validator = options.validate === false ? null : createSpecValidator();
   const requests: RecordedRequest[] = [];
@@ -248,7 +248,13 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
 
   return {
     baseUrl,
-    version,
+    get version(): ChatwootVersion {
+      return version;
+    },
+    /** Plays another release from now on (the agent-bot allow-list follows it). */
+    setVersion(next: ChatwootVersion): void {
+      version = next;
+    },
     store,
     /** What agents do in the dashboard. */
     agent: createAgentConsole(store),
