@@ -97,7 +97,8 @@ export async function findExisting(client: ChatwootClient, config: HandoverConfi
     const created = await client.createContact(config.inboxId, sourceId, fields);
     return { ref: created, warnings: ["The contact's email or phone number belongs to another Chatwoot contact; the contact was created without them."] };
   } catch (error: unknown) {
-    if (error instanceof ChatwootApiError && error.status === 422) throw hiddenContact(error, identifier);
+    // "Identifier has already been taken" (contact.rb's uniqueness): yet the filter did not return it.
+    if (error instanceof ChatwootApiError && error.status === 422 && /identifier/i.test(error.remoteMessage ?? "")) throw hiddenContact(error, identifier);
     throw error;
   }
 }

@@ -108,3 +108,27 @@ describe("accountKey", () => {
     expect(a).not.toBe(b);
   });
 });
+
+describe("parseChatwootConnection: the inbox's HMAC token (identity validation, C4)", () => {
+  it.each([
+    { name: "absent", hmacToken: undefined, expected: undefined },
+    { name: "null", hmacToken: null, expected: undefined },
+    { name: "empty", hmacToken: "", expected: undefined },
+    { name: "blank", hmacToken: "   ", expected: undefined },
+    { name: "set", hmacToken: "Xy9hmacTOKENabc", expected: "Xy9hmacTOKENabc" },
+    { name: "set, with spaces around", hmacToken: "  Xy9hmacTOKENabc \n", expected: "Xy9hmacTOKENabc" },
+  ])("$name → identityToken $expected", ({ hmacToken, expected }) => {
+    const parsed = parseChatwootConnection({ ...VALID, hmacToken });
+    expect(parsed.ok && parsed.connection.identityToken).toBe(expected === undefined ? undefined : expected);
+  });
+
+  it.each([
+    { name: "a number", hmacToken: 42, problem: "must be text" },
+    { name: "with a space inside", hmacToken: "abc def", problem: "is malformed" },
+  ])("refuses $name, without echoing it", ({ hmacToken, problem }) => {
+    const parsed = parseChatwootConnection({ ...VALID, hmacToken });
+    expect(parsed).toMatchObject({ ok: false, field: "hmacToken" });
+    expect(parsed.ok ? "" : parsed.message).toContain(problem);
+    expect(parsed.ok ? "" : parsed.message).not.toContain("abc def");
+  });
+});

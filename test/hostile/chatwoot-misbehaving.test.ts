@@ -114,12 +114,13 @@ function faultOf(name: string): FaultCase {
 
 /**
  * How often the handover sends the request while the fault persists: once,
- * except the contact on 422, which the node reads as "exists", looks up
- * (conversation by the derived source id: 404; filter by identifier: none)
- * and creates once more without email and phone.
+ * except the contact on 422 (taken) or 500 (its source id taken: Chatwoot
+ * answers a source-id clash with 500, platform-sources.md C1), which the node
+ * reads as "exists", looks up (conversation by the derived source id: 404;
+ * filter by identifier: none) and creates once more without email and phone.
  */
 function timesSent(request: Request, fault: FaultCase): number {
-  return request.step === "contact" && fault.name === "422" ? 2 : 1;
+  return request.step === "contact" && (fault.name === "422" || fault.name === "500") ? 2 : 1;
 }
 
 const RUNS: Run[] = [

@@ -10,7 +10,6 @@ import type { Session } from "../support/cognigy-runtime";
  */
 
 const CONVERSATIONS = "POST /api/v1/accounts/{account_id}/conversations";
-const MESSAGES = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages";
 const PUBLIC_CONTACTS = "POST /public/api/v1/inboxes/{inbox_identifier}/contacts";
 const BOT_INBOX = { inboxIdentifier: `inbox-identifier-${INBOX_ID}` };
 

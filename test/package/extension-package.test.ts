@@ -148,9 +148,10 @@ describe("the descriptors, by Cognigy's own schema", () => {
     }
   });
 
-  it("define the connection fields baseUrl, accountId, apiKey and relaySecret", () => {
-    const fields = readArray(connections()[0]?.fields).filter(isRecord).map((field) => field.fieldName);
-    expect(fields).toEqual(["baseUrl", "accountId", "apiKey", "relaySecret"]);
+  it("define the connection fields baseUrl, accountId, apiKey, relaySecret and the optional hmacToken", () => {
+    const fields = readArray(connections()[0]?.fields).filter(isRecord);
+    expect(fields.map((field) => field.fieldName)).toEqual(["baseUrl", "accountId", "apiKey", "relaySecret", "hmacToken"]);
+    expect(fields.map((field) => field.required)).toEqual([true, true, true, true, false]);
   });
 
   it("label and describe everything in English and German", () => {

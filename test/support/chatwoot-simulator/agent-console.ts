@@ -81,6 +81,10 @@ export function createAgentConsole(store: FakeChatwootStore) {
     setAttributes: (conversationId: number, attributes: Record<string, unknown>): void => store.setCustomAttributes(conversation(conversationId), attributes),
     /** The conversation as the agent sees it. */
     view: (conversationId: number): AgentView[] => store.messagesOf(conversationId).map(view),
+    /** Contacts → Merge: the mergee's conversations and contact inboxes move to the base contact, the mergee is deleted (C1, C2). */
+    mergeContacts: (baseContactId: number, mergeeContactId: number): void => store.mergeContacts(baseContactId, mergeeContactId),
+    /** Contacts → Edit (identifier, name, email, phone, type). */
+    editContact: (contactId: number, fields: Parameters<FakeChatwootStore["updateContact"]>[1]): void => void store.updateContact(contactId, fields),
   };
 }
 
