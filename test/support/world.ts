@@ -23,6 +23,10 @@ export interface WorldOptions {
   session?: Record<string, unknown>;
   inbox?: Partial<FakeInbox>;
   simulator?: ChatwootSimulatorOptions;
+  /** Connection fields over the defaults (e.g. an agent-bot token, the inbox's HMAC token). */
+  connection?: Record<string, string>;
+  /** The inbox's webhook goes to `/handover/chatwoot/<token>` (Chatwoot before 4.13, with CHATWOOT_WEBHOOK_PATH_TOKEN in relayEnv). */
+  webhookPathToken?: string;
 }
 
 /**
@@ -63,7 +67,8 @@ export function worldFlow(options: WorldOptions): (text: string) => FlowStep[] {
 export async function startWorld(options: WorldOptions = {}) {
   const chatwoot: ChatwootSimulator = await startChatwootSimulator(options.simulator ?? {});
   const runtime = createCognigyRuntime(loadExtensionFromTarball().extension);
-  runtime.setConnection("cw", { baseUrl: chatwoot.baseUrl, accountId: "1", apiKey: USER_TOKEN, relaySecret: WORLD_RELAY_SECRET });
+  const connection: Record<string, string> = { baseUrl: chatwoot.baseUrl, accountId: "1", apiKey: USER_TOKEN, relaySecret: WORLD_RELAY_SECRET, ...options.connection };
+  runtime.setConnection("cw", connection);
   const endpoint: CognigyEndpoint = await startCognigyEndpoint(runtime, { urlToken: WORLD_URL_TOKEN, flow: worldFlow(options) });
   const parsed = parseRelayConfig({
     PORT: "0",
@@ -84,7 +89,8 @@ export async function startWorld(options: WorldOptions = {}) {
   const relayLog: string[] = [];
   const relay: RelayService = createRelayService(parsed.config, { logStream: { write: (line: string) => void relayLog.push(line) } });
   const relayUrl = await relay.start();
-  chatwoot.addInbox({ id: WORLD_INBOX_ID, name: "Support", webhookUrl: `${relayUrl}/handover/chatwoot`, webhookSecret: WORLD_WEBHOOK_SECRET, ...options.inbox });
+  const webhookPath = options.webhookPathToken === undefined ? "/handover/chatwoot" : `/handover/chatwoot/${options.webhookPathToken}`;
+  chatwoot.addInbox({ id: WORLD_INBOX_ID, name: "Support", webhookUrl: `${relayUrl}${webhookPath}`, webhookSecret: WORLD_WEBHOOK_SECRET, ...options.inbox });
 
   /** Waits until nothing is moving: webhooks answered, the outbox drained, every injected input run. */
   async function settle(timeoutMs = 10_000): Promise<void> {
@@ -119,6 +125,8 @@ export async function startWorld(options: WorldOptions = {}) {
       ...relaySecretForms("relay secret", WORLD_RELAY_SECRET),
       { name: "webhook secret", value: WORLD_WEBHOOK_SECRET },
       { name: "Chatwoot API key", value: USER_TOKEN },
+      ...(connection.apiKey === undefined || connection.apiKey === USER_TOKEN ? [] : [{ name: "the connection's API key", value: connection.apiKey }]),
+      ...(connection.hmacToken === undefined || connection.hmacToken === "" ? [] : [{ name: "the inbox's HMAC token", value: connection.hmacToken }]),
       ...chatwoot.webhooks.deliveries.flatMap((delivery) => (delivery.signature === null ? [] : signatureForms(`webhook signature of ${delivery.event}`, delivery.signature))),
       ...relayEventSignatures(),
     ];

@@ -125,7 +125,7 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
   store.bots.push({ id: botId, name: "Cognigy Bot" });
   store.agents.push({ id: 7, name: "Anna Agent", email: "anna@example.com", availability: "online" });
   let baseUrl = "";
-  const webhooks = createWebhookDispatcher(store, () => baseUrl);
+  const webhooks = createWebhookDispatcher(store, () => baseUrl, () => version);
   let rateLimit: { perMinute: number; hits: number[] } | null = null;
   let latencyMs = 0;
 

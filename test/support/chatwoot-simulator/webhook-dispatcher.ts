@@ -4,6 +4,7 @@ import { signWebhook, unsignedWebhook } from "../chatwoot-webhooks";
 import type { StoreEvent } from "./model";
 import type { FakeChatwootStore } from "./store";
 import { payloadsFor } from "./webhook-payloads";
+import { atLeast, type ChatwootVersion } from "./chatwoot-version";
 
 /** Chatwoot's default WEBHOOK_TIMEOUT. */
 export const WEBHOOK_TIMEOUT_MS = 5_000;
@@ -39,7 +40,18 @@ interface Pending {
  * Sends webhooks like Chatwoot's WebhookJob: asynchronously, once, with a 5 s
  * timeout and no retry; a failed message delivery marks the message failed.
  */
-export function createWebhookDispatcher(store: FakeChatwootStore, baseUrl: () => string) {
+/**
+ * What a release sends (platform-sources.md C16): `X-Chatwoot-Delivery` from
+ * 4.12.0, signatures on API-inbox webhooks from 4.13.0, `account` in
+ * conversation events from 4.14.2 (lib/webhooks/trigger.rb,
+ * app/listeners/webhook_listener.rb).
+ */
+function asReleased(payload: Record<string, unknown>, version: ChatwootVersion): Record<string, unknown> {
+  if (atLeast(version, "4.14.2") || !String(payload.event).startsWith("conversation_")) return payload;
+  return Object.fromEntries(Object.entries(payload).filter(([key]) => key !== "account"));
+}
+
+export function createWebhookDispatcher(store: FakeChatwootStore, baseUrl: () => string, version: () => ChatwootVersion = () => "4.15.1") {
   const switches: WebhookSwitches = { duplicate: null, reorderWindowMs: 0, delayMs: 0, drop: () => false };
   const deliveries: DeliveryRecord[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -52,7 +64,10 @@ export function createWebhookDispatcher(store: FakeChatwootStore, baseUrl: () =>
     if (inbox.webhookUrl === null) return;
     if (switches.drop(item.payload)) return void deliveries.push({ event, deliveryId, status: "dropped", payload: item.payload, responseBody: "", signature: null });
     if (switches.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, switches.delayMs));
-    const webhook = inbox.webhookSecret === null ? unsignedWebhook(item.payload, { deliveryId }) : signWebhook(item.payload, inbox.webhookSecret, { deliveryId });
+    const release = version();
+    const payload = asReleased(item.payload, release);
+    const signed = inbox.webhookSecret !== null && atLeast(release, "4.13");
+    const webhook = signed && inbox.webhookSecret !== null ? signWebhook(payload, inbox.webhookSecret, { deliveryId }) : unsignedWebhook(payload, { deliveryId: atLeast(release, "4.12") ? deliveryId : null });
     let status: number | "error";
     let responseBody = "";
     try {
