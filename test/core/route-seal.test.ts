@@ -1,6 +1,6 @@
 import { createCipheriv, randomBytes, randomInt } from "crypto";
 import { deriveKey } from "../../src/core/derive-key";
-import { openRoute, ROUTE_ATTRIBUTE, sealRoute, type RouteBinding, type SessionRoute } from "../../src/core/route-seal";
+import { openRoute, openStampedRoute, ROUTE_ATTRIBUTE, sealRoute, type RouteBinding, type SessionRoute } from "../../src/core/route-seal";
 
 const SECRET = "relay-secret-0123456789-abcdefghijklmnop";
 const ROUTE: SessionRoute = { userId: "user-1", sessionId: "session-1", urlToken: "0f1e2d3c4b5a69788796a5b4c3d2e1f0" };
@@ -142,5 +142,56 @@ describe("sealRoute and openRoute", () => {
   it("reports well-formed random bytes as unauthentic", () => {
     const forged = `v1.${randomBytes(12).toString("base64url")}.${randomBytes(80).toString("base64url")}`;
     expect(openRoute(forged, BINDING, SECRET)).toEqual({ ok: false, reason: "unauthentic" });
+  });
+});
+
+/** Seals issued since C15 carry their issue time inside the authenticated plaintext, in the same "v1" envelope. */
+describe("the issue time sealed into a route (C15)", () => {
+  const ISSUED = 1_781_691_342_123;
+
+  it("opens with the time it was issued at, and openRoute still gives only the route", () => {
+    const sealed = sealRoute(ROUTE, BINDING, SECRET, ISSUED);
+    expect(openStampedRoute(sealed, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE, issuedAt: ISSUED });
+    expect(openRoute(sealed, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE });
+  });
+
+  it("is issued now unless told otherwise", () => {
+    const before = Date.now();
+    const opened = openStampedRoute(sealRoute(ROUTE, BINDING, SECRET), BINDING, SECRET);
+    expect(opened.ok && opened.issuedAt !== null && opened.issuedAt >= before && opened.issuedAt <= Date.now()).toBe(true);
+  });
+
+  it("opens a seal made before issue times (no `i`) with no issue time: nobody can tell its age", () => {
+    const legacy = sealPlaintext(JSON.stringify({ u: ROUTE.userId, s: ROUTE.sessionId, t: ROUTE.urlToken }), BINDING);
+    expect(openStampedRoute(legacy, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE, issuedAt: null });
+    expect(openRoute(legacy, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE });
+  });
+
+  it("is authenticated: no single character of a stamped seal can change, and its binding still holds", () => {
+    const sealed = sealRoute(ROUTE, BINDING, SECRET, ISSUED);
+    for (let index = 0; index < sealed.length; index += 1) expect({ index, ok: openStampedRoute(mutateAt(sealed, index), BINDING, SECRET).ok }).toEqual({ index, ok: false });
+    expect(openStampedRoute(sealed, { ...BINDING, sourceId: "another-contact-source-id" }, SECRET)).toEqual({ ok: false, reason: "unauthentic" });
+  });
+
+  it.each([
+    { name: "a negative time", i: -1 },
+    { name: "a fraction", i: 1.5 },
+    { name: "a string", i: "1781691342123" },
+    { name: "null", i: null },
+    { name: "beyond a safe integer", i: 2 ** 53 },
+  ])("refuses an authentic seal whose issue time is $name", ({ i }) => {
+    const sealed = sealPlaintext(JSON.stringify({ u: ROUTE.userId, s: ROUTE.sessionId, t: ROUTE.urlToken, i }), BINDING);
+    expect(openStampedRoute(sealed, BINDING, SECRET)).toEqual({ ok: false, reason: "unauthentic" });
+  });
+
+  it.each([
+    { name: "now", issuedAt: ISSUED },
+    { name: "the largest safe time", issuedAt: Number.MAX_SAFE_INTEGER },
+  ])("keeps a route of three 256-character ids (Cognigy's own limit) well under Chatwoot's 1,500 characters, issued $name", ({ issuedAt }) => {
+    const route: SessionRoute = { userId: "u".repeat(256), sessionId: "s".repeat(256), urlToken: "t".repeat(256) };
+    const legacy = sealPlaintext(JSON.stringify({ u: route.userId, s: route.sessionId, t: route.urlToken }), BINDING);
+    const stamped = sealRoute(route, BINDING, SECRET, issuedAt);
+    expect(stamped.length - legacy.length).toBeLessThanOrEqual(32);
+    expect(stamped.length).toBeLessThan(1_200);
   });
 });
