@@ -1,27 +1,44 @@
 import type { SecretOrKeys } from "../core/derive-key";
-import { openRoute, type OpenRouteResult, type RouteBinding } from "../core/route-seal";
+import { MAX_SEALED_LENGTH, openStampedRoute, type OpenStampedRouteResult, type RouteBinding } from "../core/route-seal";
+import { tupleHash } from "./tuple-hash";
 
 /** Opens sealed routes; the relay checks the same conversation's route with every webhook. */
-export type RouteOpener = (sealed: unknown, binding: RouteBinding) => OpenRouteResult;
+export type RouteOpener = (sealed: unknown, binding: RouteBinding) => OpenStampedRouteResult;
+
+/** What one entry costs, roughly: key, result strings (UTF-16) and the Map's own overhead. */
+function entryBytes(key: string, result: OpenStampedRouteResult): number {
+  const strings = result.ok ? result.route.userId.length + result.route.sessionId.length + result.route.urlToken.length : 0;
+  return 2 * (key.length + strings) + 160;
+}
 
 /**
- * Remembers the last `capacity` routes it opened (sealed value and binding →
- * result), so a conversation's webhooks pay for AES-GCM once. The oldest entry
- * goes first.
+ * Remembers the routes it opened (binding and sealed value → result), so a
+ * conversation's webhooks pay for AES-GCM once. Keyed on a hash of the
+ * length-prefixed tuple, never on the sealed text itself, and capped by bytes
+ * (`capacityBytes`): the entries least recently used go first. Values longer
+ * than any seal are refused before hashing and never cached.
  */
-export function createRouteCache(secret: SecretOrKeys, capacity = 10_000): RouteOpener {
-  const cache = new Map<string, OpenRouteResult>();
+export function createRouteCache(secret: SecretOrKeys, capacityBytes = 8 * 1024 * 1024): RouteOpener {
+  const cache = new Map<string, { result: OpenStampedRouteResult; bytes: number }>();
+  let used = 0;
   return (sealed, binding) => {
-    if (typeof sealed !== "string") return openRoute(sealed, binding, secret);
-    const key = `${binding.inboxId}\n${binding.sourceId}\n${sealed}`;
+    if (typeof sealed !== "string" || sealed.length > MAX_SEALED_LENGTH) return openStampedRoute(sealed, binding, secret);
+    const key = tupleHash([binding.inboxId, binding.sourceId, sealed]);
     const known = cache.get(key);
-    if (known !== undefined) return known;
-    const result = openRoute(sealed, binding, secret);
-    if (cache.size >= capacity) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
+    if (known !== undefined) {
+      cache.delete(key);
+      cache.set(key, known);
+      return known.result;
     }
-    cache.set(key, result);
+    const result = openStampedRoute(sealed, binding, secret);
+    const bytes = entryBytes(key, result);
+    for (const [oldest, entry] of cache) {
+      if (used + bytes <= capacityBytes) break;
+      cache.delete(oldest);
+      used -= entry.bytes;
+    }
+    cache.set(key, { result, bytes });
+    used += bytes;
     return result;
   };
 }
