@@ -17,9 +17,21 @@ export interface StoredJob {
   receivedAt: number;
 }
 
+/**
+ * The newest route the relay has seen for one conversation and contact (C15),
+ * under `key` (a hash of inbox, conversation and source id: see newest-routes.ts).
+ */
+export interface RouteRecord {
+  key: string;
+  issuedAt: number;
+  sealed: string;
+}
+
 export interface EnqueueRequest {
   deliveryId: string | null;
   jobs: { conversationKey: string; orderTs: number; orderSeq: number; dedupeKey: string; payload: JobPayload }[];
+  /** Newest routes to record in the same transaction; an older one never replaces a newer one. */
+  routes?: RouteRecord[];
 }
 
 export type EnqueueResult = { duplicate: true } | { duplicate: false; enqueued: number; duplicates: number };
@@ -48,11 +60,22 @@ CREATE TABLE IF NOT EXISTS jobs (
 DROP INDEX IF EXISTS jobs_queue;
 CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS seen_age ON seen (seen_at);
+CREATE TABLE IF NOT EXISTS routes (key TEXT PRIMARY KEY, issued_at INTEGER NOT NULL, sealed TEXT NOT NULL, seen_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS routes_age ON routes (seen_at);
 `;
+
+/** Newer wins; the same route again only refreshes when it was last seen (so an active conversation's route does not expire). */
+const UPSERT_ROUTE = `
+INSERT INTO routes (key, issued_at, sealed, seen_at) VALUES (@key, @issuedAt, @sealed, @now)
+ON CONFLICT (key) DO UPDATE SET issued_at = excluded.issued_at, sealed = excluded.sealed, seen_at = excluded.seen_at
+WHERE excluded.issued_at > routes.issued_at OR excluded.sealed = routes.sealed`;
 
 const PENDING = `
 SELECT id, conversation_key AS conversationKey, order_ts AS orderTs, order_seq AS orderSeq, received_at AS receivedAt, next_attempt_at AS nextAttemptAt, attempts
 FROM jobs WHERE state = 'pending'`;
+
+/** How long seen keys (and with them one-per-conversation notes) and each conversation's newest route are kept without being seen again. */
+export const SEEN_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /** How many payloads are kept in memory for delivery (a backlog beyond that is read from the database). */
 const RECENT_PAYLOADS = 20_000;
@@ -89,6 +112,11 @@ function isQueuedJob(row: unknown): row is QueuedJob {
     typeof row.nextAttemptAt === "number" &&
     typeof row.attempts === "number"
   );
+}
+
+function routeRecordOf(key: string, row: unknown): (RouteRecord & { seenAt: number }) | undefined {
+  if (!isRecord(row) || typeof row.issuedAt !== "number" || typeof row.sealed !== "string" || typeof row.seenAt !== "number") return undefined;
+  return { key, issuedAt: row.issuedAt, sealed: row.sealed, seenAt: row.seenAt };
 }
 
 function countOf(row: unknown): number {
@@ -152,6 +180,9 @@ export function openOutbox(dataDir: string) {
   const retry = db.prepare("UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?");
   const kill = db.prepare("UPDATE jobs SET state = 'dead', attempts = attempts + 1, last_error = ?, dead_at = ? WHERE id = ?");
   const pruneSeen = db.prepare("DELETE FROM seen WHERE seen_at < ?");
+  const upsertRoute = db.prepare(UPSERT_ROUTE);
+  const routeOf = db.prepare("SELECT issued_at AS issuedAt, sealed, seen_at AS seenAt FROM routes WHERE key = ?");
+  const pruneRoutes = db.prepare("DELETE FROM routes WHERE seen_at < ?");
   let dead = countOf(db.prepare("SELECT COUNT(*) AS count FROM jobs WHERE state = 'dead'").get());
   /** Payloads of jobs enqueued by this process, so a delivery need not read them back. */
   const recent = new Map<number, JobPayload>();
@@ -165,6 +196,7 @@ export function openOutbox(dataDir: string) {
       if (recentDeliveries.has(request.deliveryId)) return { result: { duplicate: true }, added: [] };
       rememberIn(recentDeliveries, request.deliveryId, RECENT_DELIVERIES);
     }
+    for (const route of request.routes ?? []) upsertRoute.run({ key: route.key, issuedAt: route.issuedAt, sealed: route.sealed, now });
     const added: QueuedJob[] = [];
     for (const job of request.jobs) {
       if (markSeen.run(job.dedupeKey, now).changes === 0) continue;
@@ -306,7 +338,13 @@ export function openOutbox(dataDir: string) {
       recent.delete(id);
     },
     depth: (): { pending: number; dead: number } => ({ pending: index.size(), dead }),
-    pruneSeen: (olderThan: number): number => pruneSeen.run(olderThan).changes,
+    /** Forgets seen keys and newest routes not seen since `olderThan`; returns how many keys went. */
+    pruneSeen(olderThan: number): number {
+      pruneRoutes.run(olderThan);
+      return pruneSeen.run(olderThan).changes;
+    },
+    /** The newest route recorded under `key` (see newest-routes.ts), and when it was last recorded. A read: no commit. */
+    newestRoute: (key: string): (RouteRecord & { seenAt: number }) | undefined => routeRecordOf(key, routeOf.get(key)),
     healthy(): boolean {
       try {
         return isRecord(db.prepare("SELECT 1 AS ok").get());

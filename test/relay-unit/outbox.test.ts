@@ -512,3 +512,53 @@ describe("outbox: retract (a message deleted in Chatwoot, C11)", () => {
     expect(drain(outbox, T0 + WINDOW)).toEqual([2]);
   });
 });
+
+describe("outbox: each conversation's newest route (C15)", () => {
+  const route = (issuedAt: number, sealed = `sealed-${issuedAt}`) => ({ key: "conversation-key", issuedAt, sealed });
+
+  it.each<{ name: string; writes: { issuedAt: number; sealed?: string; at: number }[]; newest: { issuedAt: number; sealed: string; seenAt: number } }>([
+    { name: "keeps the first route", writes: [{ issuedAt: 100, at: T0 }], newest: { issuedAt: 100, sealed: "sealed-100", seenAt: T0 } },
+    { name: "a newer route replaces it", writes: [{ issuedAt: 100, at: T0 }, { issuedAt: 200, at: T0 + 1 }], newest: { issuedAt: 200, sealed: "sealed-200", seenAt: T0 + 1 } },
+    { name: "an older route never does", writes: [{ issuedAt: 200, at: T0 }, { issuedAt: 100, at: T0 + 1 }], newest: { issuedAt: 200, sealed: "sealed-200", seenAt: T0 } },
+    { name: "another route of the same time does not", writes: [{ issuedAt: 200, at: T0 }, { issuedAt: 200, sealed: "other", at: T0 + 1 }], newest: { issuedAt: 200, sealed: "sealed-200", seenAt: T0 } },
+    { name: "the same route again refreshes when it was seen", writes: [{ issuedAt: 200, at: T0 }, { issuedAt: 200, at: T0 + 5 }], newest: { issuedAt: 200, sealed: "sealed-200", seenAt: T0 + 5 } },
+  ])("$name", ({ writes, newest }) => {
+    const outbox = open();
+    for (const write of writes) outbox.enqueue({ deliveryId: null, jobs: [], routes: [route(write.issuedAt, write.sealed)] }, write.at);
+    expect(outbox.newestRoute("conversation-key")).toEqual({ key: "conversation-key", ...newest });
+  });
+
+  it("is written in the webhook's group commit and survives a restart", async () => {
+    const first = open();
+    await first.enqueueSoon({ ...request("d1", { messageId: 1 }), routes: [route(300)] }, T0);
+    first.close();
+    const second = open();
+    expect(second.newestRoute("conversation-key")).toEqual({ key: "conversation-key", issuedAt: 300, sealed: "sealed-300", seenAt: T0 });
+    expect(second.depth()).toEqual({ pending: 1, dead: 0 });
+  });
+
+  it("is not written by a repeated delivery", () => {
+    const outbox = open();
+    outbox.enqueue({ ...request("d1", { messageId: 1 }), routes: [route(300)] }, T0);
+    outbox.enqueue({ ...request("d1", { messageId: 1 }), routes: [route(400)] }, T0 + 1);
+    expect(outbox.newestRoute("conversation-key")).toMatchObject({ issuedAt: 300 });
+  });
+
+  it("is forgotten with the seen keys once not seen for the retention", () => {
+    const outbox = open();
+    outbox.enqueue({ deliveryId: null, jobs: [], routes: [route(300)] }, T0);
+    outbox.pruneSeen(T0);
+    expect(outbox.newestRoute("conversation-key")).toMatchObject({ issuedAt: 300 });
+    outbox.pruneSeen(T0 + 1);
+    expect(outbox.newestRoute("conversation-key")).toBeUndefined();
+  });
+
+  it("is added to a database made before it (the schema is created if missing)", () => {
+    const legacy = new Database(join(dataDir, "outbox.sqlite"));
+    legacy.exec("CREATE TABLE seen (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID");
+    legacy.close();
+    const outbox = open();
+    outbox.enqueue({ deliveryId: null, jobs: [], routes: [route(300)] }, T0);
+    expect(outbox.newestRoute("conversation-key")).toMatchObject({ issuedAt: 300 });
+  });
+});
