@@ -1,11 +1,11 @@
 import type { SecretOrKeys } from "../core/derive-key";
 import { isRecord, readPositiveInteger, readRecord, type JsonRecord } from "../core/json-guards";
 import type { ConversationStatus } from "../core/relay-event";
-import { openRoute, ROUTE_ATTRIBUTE, type RouteBinding } from "../core/route-seal";
 import { classifyMessage } from "./classify-message";
 import type { RouteOpener } from "./route-cache";
 import type { EventDetails, InjectJob } from "./relay-job";
-import { accountIdOf, changeOf, conversationOf, displayName, inboxIdOf, sourceIdOf, timeOf } from "./webhook-fields";
+import { accountIdOf, changeOf, conversationOf, displayName, inboxIdOf, timeOf } from "./webhook-fields";
+import { webhookRoute, type WebhookRoute } from "./webhook-route";
 
 export type DropReason =
   | "malformed"
@@ -123,7 +123,7 @@ function dedupeKey(event: EventDetails, accountId: number, inboxId: number, payl
   }
 }
 
-function toJob(event: EventDetails, payload: JsonRecord, route: { sealed: string; binding: RouteBinding; accountId: number }, receivedAt: number): InjectJob {
+function toJob(event: EventDetails, payload: JsonRecord, route: WebhookRoute, receivedAt: number): InjectJob {
   const isMessage = "messageId" in event;
   const orderTs = (isMessage ? timeOf(payload.created_at) : timeOf(payload.updated_at ?? payload.timestamp)) ?? receivedAt;
   return {
@@ -136,17 +136,6 @@ function toJob(event: EventDetails, payload: JsonRecord, route: { sealed: string
     binding: route.binding,
     event,
   };
-}
-
-/** The sealed route must open with the relay secret, bound to this conversation's inbox and contact. */
-function routeOf(payload: JsonRecord, conversation: JsonRecord, options: RelayOptions): { sealed: string; binding: RouteBinding; accountId: number } | "no_route" | "route_unauthentic" {
-  const sealed = readRecord(conversation.custom_attributes)[ROUTE_ATTRIBUTE];
-  const inboxId = readPositiveInteger(conversation.inbox_id) ?? inboxIdOf(payload, conversation);
-  const sourceId = sourceIdOf(conversation);
-  if (typeof sealed !== "string" || sealed === "" || inboxId === undefined || sourceId === undefined) return "no_route";
-  const binding = { inboxId, sourceId };
-  const opened = options.openRoute === undefined ? openRoute(sealed, binding, options.relaySecret) : options.openRoute(sealed, binding);
-  return opened.ok ? { sealed, binding, accountId: accountIdOf(payload, conversation) } : "route_unauthentic";
 }
 
 /** The message a deletion is about, keyed as its original's job (dedupeKey, toJob). */
@@ -182,7 +171,7 @@ export function classifyWebhook(payload: unknown, options: RelayOptions, receive
   if (events.length === 0) return { jobs: [], dropped, ...(allowed ? retraction(payload, conversation, conversationId, dropped) : {}) };
   if (conversationId === undefined || inboxId === undefined) return { jobs: [], dropped: [...dropped, "malformed"] };
   if (!allowed) return { jobs: [], dropped: [...dropped, "inbox_not_allowed"] };
-  const route = routeOf(payload, conversation, options);
+  const route = webhookRoute(payload, conversation, options);
   if (route === "route_unauthentic") {
     const accountId = accountIdOf(payload, conversation);
     const lost = events.some((event) => MESSAGE_TYPES.includes(event.type));

@@ -1,10 +1,13 @@
 import type { DerivedKeys } from "../core/derive-key";
 import { classifyWebhook } from "./classify-webhook";
 import type { RouteOpener } from "./route-cache";
+import { applyNewestRoute, type NewestRouteApplied } from "./apply-newest-route";
+import type { NewestRoutes, RouteVerdict } from "./newest-routes";
 import type { EnqueueResult, Outbox } from "./outbox";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
 import { routeNotes, type OutboxJob } from "./route-note";
+import { seenRoute } from "./webhook-route";
 import { pathTokenMatches, verifyChatwootSignature } from "./webhook-signature";
 
 export interface IntakeRequest {
@@ -25,10 +28,13 @@ export interface IntakeDeps {
   config: RelayConfig;
   keys: DerivedKeys;
   openRoute: RouteOpener;
+  /** Each conversation's newest route (C15); without it, every webhook's own route is used. */
+  routes?: NewestRoutes;
   outbox: Outbox;
   metrics: RelayMetrics;
   wake: () => void;
   now: () => number;
+  log?: { warn(object: object, message: string): void };
 }
 
 /** Every refused authentication looks the same, so a caller learns nothing from the answer. */
@@ -52,6 +58,8 @@ function parseJson(rawBody: Buffer): { ok: true; value: unknown } | { ok: false 
   }
 }
 
+type IntakeJobs = ReturnType<typeof classifyWebhook>["jobs"];
+
 /** Private notes to agents need a Chatwoot token (the same condition as the worker's Chatwoot client). */
 function notesEnabled(config: RelayConfig): boolean {
   return config.chatwootBaseUrl !== null && config.chatwootApiToken !== null;
@@ -59,13 +67,15 @@ function notesEnabled(config: RelayConfig): boolean {
 
 /**
  * The webhook is dropped, but its agent is told that their replies cannot
- * reach the user: acknowledged once the note is committed (at most one per
- * conversation; later ones are already seen). The answer stays "dropped".
+ * reach the user (route notes), or that a stale browser put back an earlier
+ * route (stale notes), or it showed a newer route: acknowledged once these are
+ * committed (at most one note per conversation or restore; later ones are
+ * already seen). The answer stays "dropped".
  */
-async function tellAgent(notes: OutboxJob[], dropped: IntakeReply, deps: IntakeDeps, now: number): Promise<IntakeReply> {
+async function tellAgent(routeNoteJobs: OutboxJob[], applied: NewestRouteApplied, dropped: IntakeReply, deps: IntakeDeps, now: number): Promise<IntakeReply> {
   let result: EnqueueResult;
   try {
-    result = await deps.outbox.enqueueSoon({ deliveryId: null, jobs: notes }, now);
+    [result] = await Promise.all([deps.outbox.enqueueSoon({ deliveryId: null, jobs: routeNoteJobs, routes: applied.routes }, now), staleNotes(applied.notes, deps, now)]);
   } catch {
     deps.metrics.rejected.inc({ reason: "outbox_unavailable" });
     return { status: 503, body: { error: "outbox unavailable" } };
@@ -75,6 +85,34 @@ async function tellAgent(notes: OutboxJob[], dropped: IntakeReply, deps: IntakeD
     deps.wake();
   }
   return dropped;
+}
+
+/** The stale-restore note, committed in the same group commit as the webhook's own request (one transaction, one sync). */
+async function staleNotes(notes: OutboxJob[], deps: IntakeDeps, now: number): Promise<void> {
+  if (notes.length === 0) return;
+  const result = await deps.outbox.enqueueSoon({ deliveryId: null, jobs: notes }, now);
+  if (!result.duplicate && result.enqueued > 0) {
+    deps.metrics.staleRouteNotes.inc(result.enqueued);
+    deps.wake();
+  }
+}
+
+/** C15: the newest route of the webhook's conversation (see newest-routes.ts), counted and logged when a stale one is replaced. */
+function newestRoute(value: unknown, jobs: IntakeJobs, deps: IntakeDeps, now: number): NewestRouteApplied {
+  const seen = deps.routes === undefined ? undefined : seenRoute(value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute });
+  let verdict: RouteVerdict | undefined;
+  try {
+    verdict = seen === undefined ? undefined : deps.routes?.check(seen, now);
+  } catch {
+    // The outbox cannot be read: the webhook's own route is used, and committing it fails with 503 anyway.
+    verdict = undefined;
+  }
+  const applied = applyNewestRoute(jobs, seen, verdict, notesEnabled(deps.config), now);
+  if (verdict?.kind === "stale") deps.metrics.staleRoutes.inc(applied.replaced);
+  if (applied.reportStale && seen !== undefined) {
+    deps.log?.warn({ inbox: seen.binding.inboxId, conversation: seen.conversationId, noteQueued: applied.notes.length > 0 }, "a stale agent browser put back an earlier route: delivering to the newest");
+  }
+  return applied;
 }
 
 /**
@@ -109,13 +147,15 @@ export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): 
     }
   }
   const droppedReply: IntakeReply = { status: 200, body: { status: "dropped", reasons: dropped } };
+  const applied = newestRoute(parsed.value, jobs, deps, now);
   // A route that fails yields no jobs: a note, if any, is the webhook's only job.
   const notes = routeNotes(classification, notesEnabled(deps.config), now);
-  if (jobs.length === 0) return notes.length === 0 ? droppedReply : tellAgent(notes, droppedReply, deps, now);
+  if (jobs.length === 0) return notes.length === 0 && applied.routes.length === 0 && applied.notes.length === 0 ? droppedReply : tellAgent(notes, applied, droppedReply, deps, now);
   const deliveryId = request.deliveryId !== undefined && request.deliveryId.length <= 200 ? request.deliveryId : null;
   let result: EnqueueResult;
   try {
-    result = await deps.outbox.enqueueSoon({ deliveryId, jobs: jobs.map((job) => ({ ...job, payload: { kind: "inject", job } })) }, now);
+    const injects = applied.jobs.map((job): OutboxJob => ({ ...job, payload: { kind: "inject", job } }));
+    [result] = await Promise.all([deps.outbox.enqueueSoon({ deliveryId, jobs: injects, routes: applied.routes }, now), staleNotes(applied.notes, deps, now)]);
   } catch {
     // Not acknowledged, so not owned: Chatwoot marks the message failed and an agent can retry it.
     metrics.rejected.inc({ reason: "outbox_unavailable" });

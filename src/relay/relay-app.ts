@@ -2,8 +2,9 @@ import type { DerivedKeys } from "../core/derive-key";
 import type { DestinationStream } from "pino";
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { receiveWebhook, type IntakeDeps } from "./intake";
+import { createNewestRoutes } from "./newest-routes";
 import { createRouteCache } from "./route-cache";
-import type { Outbox } from "./outbox";
+import { SEEN_RETENTION_MS, type Outbox } from "./outbox";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
 import { relayLoggerOptions } from "./relay-logger";
@@ -73,7 +74,9 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: deps.config.logLevel !== "debug" && deps.config.logLevel !== "trace" }),
   });
   const now = deps.now ?? Date.now;
-  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute: createRouteCache(deps.keys), outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now });
+  const openRoute = createRouteCache(deps.keys);
+  const routes = createNewestRoutes({ lookup: deps.outbox.newestRoute, openRoute, retentionMs: SEEN_RETENTION_MS });
+  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => (deps.outbox.healthy() ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
   app.get("/metrics", async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));

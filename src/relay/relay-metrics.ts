@@ -17,6 +17,12 @@ export function createRelayMetrics(outboxDepth: () => { pending: number; dead: n
     deadLettered: new Counter({ name: "relay_jobs_dead_lettered_total", help: "Jobs given up on", registers }),
     notes: new Counter({ name: "relay_agent_notes_total", help: "Private notes to agents (a message did not arrive; a conversation's route is not valid), by result", labelNames: ["result"], registers }),
     routeNotes: new Counter({ name: "relay_route_notes_total", help: "Conversations whose agent is told, in a private note, that the routing attribute is not valid (notes queued)", registers }),
+    staleRoutes: new Counter({
+      name: "relay_stale_routes_replaced_total",
+      help: "Jobs whose conversation carried an earlier route than the newest the relay has seen for it (a stale agent browser put it back, C15), delivered to the newest instead",
+      registers,
+    }),
+    staleRouteNotes: new Counter({ name: "relay_stale_route_notes_total", help: "Private notes queued telling agents that a stale browser put back an earlier route (one per restore)", registers }),
     depth: new Gauge({
       name: "relay_outbox_depth",
       help: "Jobs in the outbox, by state",

@@ -4,14 +4,13 @@ import { createChatwootClient } from "../chatwoot/chatwoot-client";
 import { createDeadline } from "../chatwoot/deadline";
 import { createCognigyInjector, type InjectTarget } from "./cognigy-injector";
 import { createDeliveryWorker } from "./delivery-worker";
-import { openOutbox } from "./outbox";
+import { openOutbox, SEEN_RETENTION_MS } from "./outbox";
 import { buildRelayApp } from "./relay-app";
 import type { RelayConfig } from "./relay-config";
 import { createRelayMetrics } from "./relay-metrics";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy";
 
 export const DELIVERY_CONCURRENCY = 32;
-const SEEN_RETENTION_MS = 7 * 24 * 3_600_000;
 
 function injectTarget(config: RelayConfig): InjectTarget {
   if (config.injectMode === "rest" && config.cognigyApiBaseUrl !== null && config.cognigyApiKey !== null) {
