@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "http";
 import type { Socket } from "net";
 import { isRecord, readRecord } from "../../src/core/json-guards";
-import type { CognigyRuntime, FlowStep, Output, Session } from "./cognigy-runtime";
+import { inputBytes, MAX_INPUT_BYTES, MAX_REST_JSON_BYTES } from "./cognigy-limits";
+import type { CognigyProject, CognigyRuntime, FlowStep, Output, Session } from "./cognigy-runtime";
 import { listenOnFreePort } from "./listen";
 
 /** One line of what the user sees: what they typed, and each output, marked by what caused it. */
@@ -19,20 +20,34 @@ export interface CognigyEndpointOptions {
   urlToken: string;
   /** The legacy REST inject's X-API-Key. */
   apiKey?: string;
-  /** The flow for an input (the Session node first). */
-  flow: (text: string) => FlowStep[];
+  /** The flow for an input (the Session node first), rebuilt for each input; or give `project`. */
+  flow?: (text: string) => FlowStep[];
+  /** A project: each input (typed or injected) runs from the session's entrypoint (`project.input`). */
+  project?: CognigyProject;
 }
 
 const ACCEPTED = JSON.stringify("Message was sent to AI for Flow processing");
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readJson(request: IncomingMessage): Promise<{ body: unknown; bytes: number }> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const raw = Buffer.concat(chunks);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return { body: JSON.parse(raw.toString("utf8")), bytes: raw.length };
   } catch {
-    return undefined;
+    return { body: undefined, bytes: raw.length };
   }
+}
+
+/**
+ * An input over Cognigy's 65 kB maximum input size (limitations.md) is refused
+ * before it runs. The stand-in answers 413: a 4xx the relay's retry policy treats
+ * as final (retry-policy.ts retries only 408, 429, 5xx), so an oversized agent
+ * message is dead-lettered unless the relay clips it first — as it must.
+ */
+function tooLarge(text: string, data: unknown): string | undefined {
+  const bytes = inputBytes(text, data);
+  return bytes > MAX_INPUT_BYTES ? `Input too large: ${bytes} bytes of text and data; the maximum input size is ${MAX_INPUT_BYTES} bytes (65 kB)` : undefined;
 }
 
 /**
@@ -42,6 +57,8 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
  * input at a time, in order, as the platform does.
  */
 export async function startCognigyEndpoint(runtime: CognigyRuntime, options: CognigyEndpointOptions) {
+  const { flow, project } = options;
+  if ((flow === undefined) === (project === undefined)) throw new Error("startCognigyEndpoint: give exactly one of flow and project");
   const sessions = new Map<string, Session>();
   const seen = new Map<string, SeenByUser[]>();
   const queues = new Map<string, Promise<unknown>>();
@@ -51,6 +68,11 @@ export async function startCognigyEndpoint(runtime: CognigyRuntime, options: Cog
   const files: { name: string; contentType: string; data: Buffer }[] = [];
   /** Every inject request for a session, with the status it was answered (404 for an ended session). */
   const injectAttempts: { at: number; sessionId: string; status: number }[] = [];
+
+  async function execute(session: Session, text: string, data: Record<string, unknown>): Promise<Output[]> {
+    if (project !== undefined) return (await project.input(session, { text, data })).outputs;
+    return (await runtime.runFlow(session, flow === undefined ? [] : flow(text), { text, data })).outputs;
+  }
 
   function record(session: Session, kind: SeenByUser["kind"], outputs: readonly Output[]): void {
     const list = seen.get(session.sessionId) ?? [];
@@ -62,9 +84,9 @@ export async function startCognigyEndpoint(runtime: CognigyRuntime, options: Cog
   function run(session: Session, text: string, data: Record<string, unknown>, kind: "reply" | "injected"): Promise<Output[]> {
     const previous = queues.get(session.sessionId) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const result = await runtime.runFlow(session, options.flow(text), { text, data });
-      record(session, kind, result.outputs);
-      return result.outputs;
+      const outputs = await execute(session, text, data);
+      record(session, kind, outputs);
+      return outputs;
     });
     queues.set(session.sessionId, next.catch(() => undefined));
     return next;
@@ -75,16 +97,18 @@ export async function startCognigyEndpoint(runtime: CognigyRuntime, options: Cog
     const session = typeof input.sessionId === "string" ? sessions.get(input.sessionId) : undefined;
     const known = session !== undefined && session.userId === input.userId;
     const wellFormed = typeof input.text === "string" && isRecord(input.data);
-    injectAttempts.push({ at: Date.now(), sessionId: typeof input.sessionId === "string" ? input.sessionId : "", status: !known ? 404 : wellFormed ? 200 : 400 });
+    const oversized = wellFormed ? tooLarge(String(input.text), input.data) : undefined;
+    injectAttempts.push({ at: Date.now(), sessionId: typeof input.sessionId === "string" ? input.sessionId : "", status: !known ? 404 : !wellFormed ? 400 : oversized !== undefined ? 413 : 200 });
     if (!known) return void response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "Session not found" }));
     if (typeof input.text !== "string" || !isRecord(input.data)) return void response.writeHead(400).end(JSON.stringify({ error: "text and data required" }));
+    if (oversized !== undefined) return void response.writeHead(413, { "content-type": "application/json" }).end(JSON.stringify({ error: oversized }));
     response.writeHead(200, { "content-type": "application/json" }).end(ACCEPTED);
     await run(session, input.text, input.data, "injected");
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? "/", "http://endpoint").pathname;
-    const body = await readJson(request);
+    const { body, bytes } = await readJson(request);
     if (fault !== null && Date.now() < fault.until) {
       if (fault.reply === "hang") return;
       return void response.writeHead(fault.reply.status, fault.reply.headers ?? {}).end(JSON.stringify({ error: "unavailable" }));
@@ -102,6 +126,8 @@ export async function startCognigyEndpoint(runtime: CognigyRuntime, options: Cog
     }
     if (request.method === "POST" && path === "/new/v2.0/endpoint/inject") {
       if (request.headers["x-api-key"] !== apiKey) return void response.writeHead(401).end(JSON.stringify({ error: "Unauthorized" }));
+      // "Maximum JSON-encoded payload size for requests to Cognigy.AI REST API: 60 kB" (limitations.md).
+      if (bytes > MAX_REST_JSON_BYTES) return void response.writeHead(413, { "content-type": "application/json" }).end(JSON.stringify({ error: `Payload too large: ${bytes} bytes; the REST API takes at most ${MAX_REST_JSON_BYTES} bytes (60 kB)` }));
       if (readRecord(body).URLToken !== options.urlToken) return void response.writeHead(404).end(JSON.stringify({ error: "Endpoint not found" }));
       return inject(body, response);
     }
