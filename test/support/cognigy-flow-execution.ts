@@ -5,7 +5,8 @@ import { after, enter, type FlowGraph, type GraphNode } from "./cognigy-flow-gra
 import { resolveTarget, targetsFor } from "./cognigy-flow-targets";
 import type { Output } from "./cognigy-node-api";
 import { invokeNode, type RawRun } from "./cognigy-node-runner";
-import { renderText, type ScriptScope } from "./cognigy-script";
+import { exitMove, optionalQuestion, question, say } from "./cognigy-question-nodes";
+import type { ScriptScope } from "./cognigy-script";
 
 export type Next =
   | { kind: "child"; type: string }
@@ -42,22 +43,12 @@ export interface Execution {
   answering: GraphNode | null;
 }
 
-type Move =
+export type Move =
   | { kind: "to"; node: GraphNode | null }
   | { kind: "stop"; pin: GraphNode | null }
   | { kind: "call"; node: GraphNode | null }
   | { kind: "goto"; flow: string; node: GraphNode | null }
   | { kind: "wait"; flow: string; node: GraphNode | null };
-
-function store(execution: Execution, answerKey: string | undefined, value: unknown): void {
-  const { input, context } = execution.scope;
-  // Like Cognigy's Question nodes: the result goes to input.result, and to the context when asked (optionalQuestion.js storeResultInContext).
-  input.result = value;
-  if (answerKey === undefined) return;
-  const [root, ...rest] = answerKey.split(".");
-  if (rest.length === 0 || (root !== "context" && root !== "input")) throw new FlowExecutionError(`answerKey "${answerKey}" must start with context. or input.`);
-  set(root === "context" ? context : input, rest.join("."), value);
-}
 
 function nextOf(raw: RawRun, node: GraphNode): Next {
   const { signals } = raw;
@@ -91,39 +82,6 @@ async function runExtension(execution: Execution, node: GraphNode, spec: { node:
   if (next.kind === "child") return { kind: "to", node: node.exits[next.type] ?? null };
   if (next.kind === "node") return { kind: "to", node: landing(execution, node, next.flow, next.nodeId, `${raw.type} setNextNode`) };
   return { kind: "to", node: after(node) };
-}
-
-function exitMove(node: GraphNode, type: string): Move {
-  const exit = node.exits[type];
-  return { kind: "to", node: exit === undefined ? after(node) : enter(exit) };
-}
-
-function say(execution: Execution, text: string): void {
-  execution.outputs.push({ text: renderText(text, execution.scope), data: null });
-}
-
-/** Cognigy's Question node: asks, pins itself and stops; the next input is its answer (question.js:1984-85). */
-function question(execution: Execution, node: GraphNode, spec: { text: string; answerKey?: string }): Move {
-  if (execution.answering !== node) {
-    say(execution, spec.text);
-    return { kind: "stop", pin: node };
-  }
-  store(execution, spec.answerKey, execution.scope.input.text);
-  return { kind: "to", node: after(node) };
-}
-
-/** Cognigy's Optional Question: asks, registers a conditional entrypoint on itself and goes on (optionalQuestion.js). */
-function optionalQuestion(execution: Execution, node: GraphNode, spec: { text: string; forgetAfter: number; condition?: string; answerKey?: string }): Move {
-  if (execution.answering === node) {
-    store(execution, spec.answerKey, execution.scope.input.text);
-    execution.state.activeOptionalQuestion = null;
-    return exitMove(node, "onAnswer");
-  }
-  execution.state.activeOptionalQuestion = { nodeId: node.id, lastExecutedAt: execution.execution, forgetQuestionThreshold: spec.forgetAfter };
-  // Type "Text" builds no condition in optionalQuestion.js; the stand-in's default is "any text".
-  execution.state.conditionals.push({ flow: node.flow, nodeId: node.id, condition: spec.condition ?? "input.text !== ''", retentionTime: spec.forgetAfter, registeredAt: execution.execution });
-  say(execution, spec.text);
-  return exitMove(node, "onQuestion");
 }
 
 async function step(execution: Execution, node: GraphNode): Promise<Move> {
