@@ -21,6 +21,12 @@ export interface RelayAttachment {
   url: string;
   kind: AttachmentKind;
   name: string;
+  /**
+   * The file's size in bytes (Chatwoot's file_size), when the relay knows it:
+   * Webchat's file tile shows it (issue 11, G6). Optional, so that events of
+   * older relays still read, and are shown without the tile.
+   */
+  size?: number;
 }
 
 interface EventBase {
@@ -57,7 +63,13 @@ function parseAttachment(value: unknown): RelayAttachment | undefined {
   if (!isRecord(value)) return undefined;
   const url = readNonEmptyString(value.url);
   if (url === undefined || !/^https?:\/\//i.test(url) || !isOneOf(value.kind, ATTACHMENT_KINDS)) return undefined;
-  return { url, kind: value.kind, name: readString(value.name) ?? "" };
+  const attachment: RelayAttachment = { url, kind: value.kind, name: readString(value.name) ?? "" };
+  if (value.size === undefined) return attachment;
+  return isByteCount(value.size) ? { ...attachment, size: value.size } : undefined;
+}
+
+function isByteCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
 function parseBase(value: JsonRecord): EventBase | undefined {

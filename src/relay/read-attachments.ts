@@ -52,7 +52,10 @@ function readAttachment(item: JsonRecord): RelayAttachment | undefined {
   if (raw === undefined || url === undefined) return undefined;
   if (LINK_TYPES.some((type) => type === item.file_type)) return { url: raw, kind: "link", name: title(item) };
   const kind = FILE_KINDS.find((value) => value === item.file_type) ?? "file";
-  return { url: raw, kind, name: attachmentName(url, readPositiveInteger(item.id), readNonEmptyString(item.extension)) };
+  const name = attachmentName(url, readPositiveInteger(item.id), readNonEmptyString(item.extension));
+  // The size in bytes, for Webchat's file tile (issue 11, G6); an optional event field, so older extensions read the event as before.
+  const size = typeof item.file_size === "number" && Number.isSafeInteger(item.file_size) && item.file_size >= 0 ? { size: item.file_size } : {};
+  return { url: raw, kind, name, ...size };
 }
 
 /** The attachments of a message the user should see, at most 15 (Chatwoot's limit per message). */

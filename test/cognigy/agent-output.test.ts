@@ -4,8 +4,9 @@ import { MAX_MESSAGE_OUTPUTS, renderAgentMessage, renderAttachment, renderLinkBu
 
 const KINDS: readonly AttachmentKind[] = ["image", "video", "audio", "file"];
 
+/** Every other attachment with a size, as events from relays before and after issue 11 carry. */
 function attachment(index: number, kind: AttachmentKind = "image"): RelayAttachment {
-  return { url: `https://chat.example.com/files/${index}.${kind}`, kind, name: `file-${index}` };
+  return { url: `https://chat.example.com/files/${index}.${kind}`, kind, name: `file-${index}`, ...(index % 2 === 0 ? { size: 1000 + index } : {}) };
 }
 
 function mentions(output: Output, url: string): boolean {
@@ -17,30 +18,63 @@ describe("renderAttachment", () => {
     expect(renderAttachment({ url: "https://chat.example.com/files/", kind: "file", name: "" }).text).toBe("📎 file: https://chat.example.com/files/");
   });
 
-  it.each<{ kind: Exclude<AttachmentKind, "file">; key: string; urlField: string; altField: string }>([
-    { kind: "image", key: "_image", urlField: "imageUrl", altField: "imageAltText" },
-    { kind: "video", key: "_video", urlField: "videoUrl", altField: "videoAltText" },
-    { kind: "audio", key: "_audio", urlField: "audioUrl", altField: "audioAltText" },
-  ])("shows $kind in Cognigy's _default.$key and Webchat's message.attachment", ({ kind, key, urlField, altField }) => {
+  it("shows an image in Cognigy's _default._image and Webchat's message.attachment, its name as alt text", () => {
+    const url = "https://chat.example.com/files/cat.gif";
+    expect(renderAttachment({ url, kind: "image", name: "cat.gif" })).toEqual({
+      text: "",
+      data: {
+        type: "image",
+        _cognigy: {
+          _default: { _image: { type: "image", imageUrl: url, imageAltText: "cat.gif", fallbackText: `cat.gif: ${url}` } },
+          _webchat: { message: { attachment: { type: "image", payload: { url, altText: "cat.gif" } } } },
+        },
+      },
+    });
+  });
+
+  it.each<{ kind: "video" | "audio"; key: string; urlField: string }>([
+    { kind: "video", key: "_video", urlField: "videoUrl" },
+    { kind: "audio", key: "_audio", urlField: "audioUrl" },
+  ])("shows $kind in both formats with no alt text: Webchat offers alt text as the transcript (G5)", ({ kind, key, urlField }) => {
     const url = `https://chat.example.com/files/clip.${kind}`;
     expect(renderAttachment({ url, kind, name: "Clip" })).toEqual({
       text: "",
       data: {
         type: kind,
         _cognigy: {
-          _default: { [key]: { type: kind, [urlField]: url, [altField]: "Clip", fallbackText: `Clip: ${url}` } },
-          _webchat: { message: { attachment: { type: kind, payload: { url, altText: "Clip" } } } },
+          _default: { [key]: { type: kind, [urlField]: url, fallbackText: `Clip: ${url}` } },
+          _webchat: { message: { attachment: { type: kind, payload: { url } } } },
         },
       },
     });
   });
 
-  it("shows a file as a text link plus Webchat's attachments list", () => {
+  it("shows a file of known size as Webchat's file tile with no text under it, and as a link button for other channels (G6, G7)", () => {
     const url = "https://chat.example.com/files/report.pdf";
-    expect(renderAttachment({ url, kind: "file", name: "Report.pdf" })).toEqual({
-      text: `📎 Report.pdf: ${url}`,
-      data: { attachments: [{ fileName: "Report.pdf", url }] },
+    expect(renderAttachment({ url, kind: "file", name: "Report.pdf", size: 48_213 })).toEqual({
+      text: "",
+      data: {
+        type: "buttons",
+        attachments: [{ fileName: "Report.pdf", url, mimeType: "application/pdf", size: 48_213 }],
+        _cognigy: {
+          _default: {
+            _buttons: { type: "buttons", text: "📎 Report.pdf", buttons: [{ type: "web_url", title: "Report.pdf", url, payload: "" }], fallbackText: `📎 Report.pdf: ${url}` },
+          },
+        },
+      },
     });
+  });
+
+  it("shows a file of unknown size (an older relay's event) as a link in the text, not as a tile reading 'NaN KB'", () => {
+    const url = "https://chat.example.com/files/report.pdf";
+    expect(renderAttachment({ url, kind: "file", name: "Report.pdf" })).toEqual({ text: `📎 Report.pdf: ${url}` });
+  });
+
+  it("clips a long file name in the button title, never in the tile", () => {
+    const name = "quarterly-report-with-a-long-name.pdf";
+    const output = renderAttachment({ url: `https://chat.example.com/files/${name}`, kind: "file", name, size: 1 });
+    expect(JSON.stringify(output.data)).toContain(`"title":"quarterly-report-wi…"`);
+    expect(output.data?.attachments).toEqual([expect.objectContaining({ fileName: name })]);
   });
 
   it.each([
@@ -102,11 +136,12 @@ describe("renderAgentMessage", () => {
 describe("renderLinkButton", () => {
   const SURVEY = "https://chat.example.com/survey/responses/abc";
 
-  it("adds the link to the text and offers it as a button in both formats", () => {
+  it("adds the link to the text and offers it as a button in both formats, with the documented top-level type (G7)", () => {
     const fullText = `Please rate us ${SURVEY}`;
     expect(renderLinkButton("Please rate us", "Rate", SURVEY)).toEqual({
       text: fullText,
       data: {
+        type: "buttons",
         _cognigy: {
           _default: { _buttons: { type: "buttons", text: fullText, buttons: [{ type: "web_url", title: "Rate", url: SURVEY, payload: "" }] } },
           _webchat: { message: { attachment: { type: "template", payload: { template_type: "button", text: fullText, buttons: [{ type: "web_url", title: "Rate", url: SURVEY }] } } } },

@@ -50,6 +50,16 @@ describe("parseRelayEventBody", () => {
     expect(parsed).toMatchObject({ attachments: [{ url: "https://x.example/a.mp4", kind: "video", name: "" }] });
   });
 
+  it("reads a file's size, and an attachment without one (older relays) without a size (issue 11, G6)", () => {
+    const parsed = parseRelayEventBody(agentMessage({ attachments: [{ url: "https://x.example/a.pdf", kind: "file", name: "a.pdf", size: 48213 }, { url: "https://x.example/b.pdf", kind: "file", name: "b.pdf" }] }));
+    expect(parsed).toMatchObject({ attachments: [{ url: "https://x.example/a.pdf", size: 48213 }, { url: "https://x.example/b.pdf" }] });
+    expect(parsed?.type === "agent_message" ? parsed.attachments[1] : undefined).not.toHaveProperty("size");
+  });
+
+  it("reads an empty file's size of 0", () => {
+    expect(parseRelayEventBody(agentMessage({ attachments: [{ url: "https://x.example/a.txt", kind: "file", name: "a.txt", size: 0 }] }))).toMatchObject({ attachments: [{ size: 0 }] });
+  });
+
   it("reads an automation message's author, and an agent message without one as written by an agent (older relays)", () => {
     expect(parseRelayEventBody(agentMessage({ from: "automation" }))).toMatchObject({ type: "agent_message", from: "automation" });
     expect(parseRelayEventBody(agentMessage({ from: "agent" }))).toMatchObject({ type: "agent_message", from: "agent" });
@@ -87,6 +97,9 @@ describe("parseRelayEventBody", () => {
     { name: "an attachment with a relative URL", value: agentMessage({ attachments: [{ url: "/a.png", kind: "image" }] }) },
     { name: "an attachment of unknown kind", value: agentMessage({ attachments: [{ url: "https://x.example/a", kind: "sticker" }] }) },
     { name: "an attachment that is not an object", value: agentMessage({ attachments: ["https://x.example/a.png"] }) },
+    { name: "an attachment with a negative size", value: agentMessage({ attachments: [{ url: "https://x.example/a.pdf", kind: "file", size: -1 }] }) },
+    { name: "an attachment with a fractional size", value: agentMessage({ attachments: [{ url: "https://x.example/a.pdf", kind: "file", size: 1.5 }] }) },
+    { name: "an attachment with a size as text", value: agentMessage({ attachments: [{ url: "https://x.example/a.pdf", kind: "file", size: "12" }] }) },
     { name: "a template message without text", value: { ...BASE, type: "template_message", messageId: 1 } },
     { name: "a survey without link", value: { ...BASE, type: "csat", messageId: 1, text: "Rate" } },
     { name: "an unknown status", value: { ...BASE, type: "status_changed", status: "closed" } },

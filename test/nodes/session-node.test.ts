@@ -147,10 +147,11 @@ describe("Chatwoot Session: relay events", () => {
       { url: "https://chat.example.com/files/a.gif", kind: "image" as const, name: "a.gif" },
       { url: "https://chat.example.com/files/b.mp4", kind: "video" as const, name: "b.mp4" },
       { url: "https://chat.example.com/files/c.mp3", kind: "audio" as const, name: "c.mp3" },
-      { url: "https://chat.example.com/files/d.pdf", kind: "file" as const, name: "d.pdf" },
+      { url: "https://chat.example.com/files/d.pdf", kind: "file" as const, name: "d.pdf", size: 2048 },
     ];
     const result = await inject(session, relayEvent(session, { type: "agent_message", messageId: 5, text: "Here you go", attachments, agentName: "Anna" }));
-    expect(result.outputs.map((output) => output.text)).toEqual(["Here you go", "", "", "", "📎 d.pdf: https://chat.example.com/files/d.pdf"]);
+    // Issue 11 (G6): a file is Webchat's file tile with no text under it; other channels get a link button in _default.
+    expect(result.outputs.map((output) => output.text)).toEqual(["Here you go", "", "", "", ""]);
     expect(result.outputs[1]?.data).toMatchObject({
       _cognigy: {
         _default: { _image: { type: "image", imageUrl: attachments[0]?.url } },
@@ -159,7 +160,10 @@ describe("Chatwoot Session: relay events", () => {
     });
     expect(result.outputs[2]?.data).toMatchObject({ _cognigy: { _default: { _video: { videoUrl: attachments[1]?.url } }, _webchat: { message: { attachment: { type: "video" } } } } });
     expect(result.outputs[3]?.data).toMatchObject({ _cognigy: { _default: { _audio: { audioUrl: attachments[2]?.url } }, _webchat: { message: { attachment: { type: "audio" } } } } });
-    expect(result.outputs[4]?.data).toEqual({ attachments: [{ fileName: "d.pdf", url: attachments[3]?.url }] });
+    expect(result.outputs[4]?.data).toMatchObject({
+      attachments: [{ fileName: "d.pdf", url: attachments[3]?.url, mimeType: "application/pdf", size: 2048 }],
+      _cognigy: { _default: { _buttons: { buttons: [{ type: "web_url", url: attachments[3]?.url }] } } },
+    });
     expect(result.runs[0]?.next).toEqual({ kind: "stop" });
     expect(result.runs[0]?.calls.length).toBeLessThanOrEqual(10);
     expect(harness.chatwoot.requests).toEqual([]);

@@ -43,12 +43,13 @@ describe("scenario 2: messages and files both ways", () => {
     await w.settle();
 
     const shown = w.endpoint.seenBy(user).filter((line) => line.kind === "injected");
-    expect(shown.map((line) => line.text)).toEqual(["Here is what to do:", "", "", "", expect.stringMatching(/^📎 manual\.pdf: http/)]);
+    // Issue 11 (G6): the file is Webchat's file tile (name and size from Chatwoot's file_size), with no link text under it.
+    expect(shown.map((line) => line.text)).toEqual(["Here is what to do:", "", "", "", ""]);
     const kinds = shown.slice(1, 4).map((line) => readRecord(readRecord(readRecord(readRecord(line.data)._cognigy)._webchat).message).attachment);
     expect(kinds.map((attachment) => readRecord(attachment).type)).toEqual(["image", "image", "video"]);
     const image = readRecord(readRecord(readRecord(readRecord(shown[1]?.data)._cognigy)._default)._image);
     const response = await fetch(String(image.imageUrl));
     expect(Buffer.from(await response.arrayBuffer())).toEqual(png);
-    expect(readRecord(shown[4]?.data).attachments).toEqual([{ fileName: "manual.pdf", url: expect.stringContaining("manual.pdf") }]);
+    expect(readRecord(shown[4]?.data).attachments).toEqual([{ fileName: "manual.pdf", url: expect.stringContaining("manual.pdf"), mimeType: "application/pdf", size: 4 }]);
   });
 });
