@@ -9,7 +9,8 @@ import { isRecord, readArray, readBoolean, readNonEmptyString, readNumber, readP
 export type HandoverStatus = "idle" | "live" | "ended" | "unavailable" | "error";
 
 export interface HistoryTurn {
-  role: "user" | "bot";
+  /** "agent": a human agent, as in Cognigy's Get Transcript (G8); only transcripts have it, the recorded history never does. */
+  role: "user" | "bot" | "agent";
   text: string;
   at: number;
 }

@@ -1,6 +1,6 @@
 import { clipText } from "./clip-text";
 import type { HistoryTurn } from "./handover-state";
-import { isRecord, readArray, readNumber, readRecord, readString } from "./json-guards";
+import { isRecord, readArray, readNumber, readRecord, readString, type JsonRecord } from "./json-guards";
 
 export interface HistoryLimits {
   maxTurns: number;
@@ -23,24 +23,34 @@ export function recordTurn(history: readonly HistoryTurn[], turn: HistoryTurn, l
   return [...history, { ...turn, text }].slice(-limits.maxTurns);
 }
 
+/** Get Transcript's roles (input.md): `assistant` is the AI Agent, `agent` a human agent (G8); system and tool turns are left out. */
 function roleOf(value: unknown): HistoryTurn["role"] | undefined {
   if (value === "user" || value === "contact" || value === "customer") return "user";
-  if (value === "bot" || value === "assistant" || value === "agent") return "bot";
+  if (value === "bot" || value === "assistant") return "bot";
+  if (value === "agent") return "agent";
   return undefined;
+}
+
+/** A turn's text; for a rich output without text (an image, buttons), Get Transcript's `textAlternative`. */
+function turnText(value: JsonRecord): string | undefined {
+  const payload = readRecord(value.payload);
+  const text = readString(value.text) ?? readString(payload.text);
+  return text !== undefined && text.trim() !== "" ? text : readString(payload.textAlternative);
 }
 
 /** One turn from the history field or a Get Transcript entry (`{role, payload: {text}, timestamp}`). */
 function parseTurn(value: unknown): HistoryTurn | undefined {
   if (!isRecord(value)) return undefined;
   const role = roleOf(value.role ?? value.source);
-  const text = readString(value.text) ?? readString(readRecord(value.payload).text);
+  const text = turnText(value);
   if (role === undefined || text === undefined || text.trim() === "") return undefined;
   return { role, text, at: readNumber(value.timestamp) ?? readNumber(value.at) ?? 0 };
 }
 
 /**
  * Reads a transcript the designer supplies: free text, or a list of turns as
- * `{role: "user" | "bot", text}` or as Cognigy's Get Transcript node stores them.
+ * `{role: "user" | "bot" | "agent", text}` or as Cognigy's Get Transcript node
+ * stores them.
  */
 export function parseTranscript(value: unknown, limits: HistoryLimits): HistoryTurn[] | string {
   if (typeof value === "string") return clip(value, MAX_NOTE_CHARS);
@@ -51,7 +61,7 @@ export function parseTranscript(value: unknown, limits: HistoryLimits): HistoryT
   return turns.slice(-Math.max(limits.maxTurns * 2, 1));
 }
 
-const LABELS: Record<HistoryTurn["role"], string> = { user: "User", bot: "Bot" };
+const LABELS: Record<HistoryTurn["role"], string> = { user: "User", bot: "Bot", agent: "Agent" };
 
 /**
  * The private note agents see once per conversation: the designer's transcript

@@ -69,14 +69,18 @@ describe("parseTranscript", () => {
     { name: "Get Transcript entries", entry: { role: "assistant", payload: { text: "hello" }, timestamp: 7 }, expected: bot("hello", 7) },
     { name: "a source instead of a role", entry: { source: "customer", text: "hi" }, expected: user("hi", 0) },
     { name: "the contact role", entry: { role: "contact", text: "hi" }, expected: user("hi", 0) },
-    { name: "the agent role", entry: { role: "agent", text: "ok" }, expected: bot("ok", 0) },
+    { name: "the agent role as a human agent (G8)", entry: { role: "agent", text: "ok" }, expected: { role: "agent", text: "ok", at: 0 } },
+    { name: "the agent source as a human agent (G8)", entry: { source: "agent", type: "output", payload: { text: "ok" } }, expected: { role: "agent", text: "ok", at: 0 } },
+    { name: "a rich output by its textAlternative", entry: { role: "assistant", payload: { text: "", textAlternative: "Image: map" } }, expected: bot("Image: map", 0) },
     { name: "a timestamp preferred over at", entry: { role: "bot", text: "ok", timestamp: 3, at: 9 }, expected: bot("ok", 3) },
   ])("reads $name", ({ entry, expected }) => {
     expect(parseTranscript([entry], LIMITS)).toEqual([expected]);
   });
 
   it.each([
-    { name: "an unknown role", entry: { role: "system", text: "x" } },
+    { name: "an unknown role", entry: { role: "robot", text: "x" } },
+    { name: "the system role", entry: { role: "system", text: "x" } },
+    { name: "the tool role", entry: { role: "tool", payload: { text: "x" } } },
     { name: "no text", entry: { role: "user" } },
     { name: "blank text", entry: { role: "user", text: "  " } },
     { name: "a non-object", entry: "user: hi" },
@@ -108,6 +112,14 @@ describe("formatHistoryNote", () => {
     expect(formatHistoryNote([bot("Welcome"), user("Hi")], [user("I need a human")])).toBe(
       "Conversation with the bot before the handover:\n\nBot: Welcome\nUser: Hi\nUser: I need a human",
     );
+  });
+
+  it.each<[HistoryTurn["role"], string]>([
+    ["user", "User"],
+    ["bot", "Bot"],
+    ["agent", "Agent"],
+  ])("labels a %s turn %p: a human agent is never 'Bot' (G8)", (role, label) => {
+    expect(formatHistoryNote([{ role, text: "hello", at: 0 }], [])).toBe(`Conversation with the bot before the handover:\n\n${label}: hello`);
   });
 
   it("puts free-text transcript first", () => {
