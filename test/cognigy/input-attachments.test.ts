@@ -33,6 +33,44 @@ describe("readInputAttachments", () => {
     expect(readInputAttachments(data)).toEqual([]);
   });
 
+  describe("with input.attachments, the top-level list of URLs (G10)", () => {
+    it("reads the URLs when input.data has no attachments", () => {
+      expect(readInputAttachments({}, ["https://files.example/a.png", "https://files.example/b.pdf"])).toEqual([
+        { url: "https://files.example/a.png", name: "", contentType: null },
+        { url: "https://files.example/b.pdf", name: "", contentType: null },
+      ]);
+    });
+
+    it("takes a file in both lists once, with the name and type input.data gives", () => {
+      const data = { attachments: [{ fileName: "a.png", mimeType: "image/png", url: "https://files.example/a.png" }] };
+      expect(readInputAttachments(data, ["https://files.example/a.png", "https://files.example/c.txt"])).toEqual([
+        { url: "https://files.example/a.png", name: "a.png", contentType: "image/png" },
+        { url: "https://files.example/c.txt", name: "", contentType: null },
+      ]);
+    });
+
+    it("reads a described entry in input.attachments too", () => {
+      expect(readInputAttachments({}, [{ name: "a.png", type: "image/png", url: "https://files.example/a.png" }])).toEqual([{ url: "https://files.example/a.png", name: "a.png", contentType: "image/png" }]);
+    });
+
+    it.each([
+      { name: "nothing", value: undefined },
+      { name: "a string", value: "https://files.example/a.png" },
+      { name: "an object", value: { url: "https://files.example/a.png" } },
+      { name: "blank, numeric and null entries", value: ["", "  ", 5, null] },
+    ])("reads $name as no files", ({ value }) => {
+      expect(readInputAttachments({}, value)).toEqual([]);
+    });
+
+    it(`counts both lists against the ${MAX_INPUT_ATTACHMENTS}-file limit, input.data first`, () => {
+      const data = { attachments: Array.from({ length: 10 }, (_, index) => ({ url: `https://files.example/d${index}` })) };
+      const urls = Array.from({ length: 10 }, (_, index) => `https://files.example/u${index}`);
+      const files = readInputAttachments(data, urls);
+      expect(files).toHaveLength(MAX_INPUT_ATTACHMENTS);
+      expect(files.at(-1)?.url).toBe("https://files.example/u4");
+    });
+  });
+
   it(`keeps the first ${MAX_INPUT_ATTACHMENTS} files, as Chatwoot accepts no more per message`, () => {
     const attachments = Array.from({ length: MAX_INPUT_ATTACHMENTS + 5 }, (_, index) => ({ url: `https://x.example/${index}` }));
     const files = readInputAttachments({ attachments });
