@@ -49,7 +49,7 @@ export const handoverNode = createNodeDescriptor({
       type: "cognigyText",
       label: label("Contact phone (E.164)", "Kontakt-Telefon (E.164)"),
       description: label("Sent only in E.164 form, e.g. +4930123456.", "Wird nur im E.164-Format gesendet, z. B. +4930123456."),
-      defaultValue: "{{profile.phone}}",
+      defaultValue: "",
     },
     {
       key: "history",
