@@ -5,7 +5,7 @@ const OPTIONS: RelayOptions = { relaySecret: "relay-secret-0123456789-abcdefghij
 const FILES = "https://chat.example.com/rails/active_storage/blobs/redirect/abc";
 
 describe("readAttachments", () => {
-  it.each<[string, unknown, { url: string; kind: string; name: string }[]]>([
+  it.each<[string, unknown, { url: string; kind: string; name: string; size?: number }[]]>([
     ["nothing from a missing list", undefined, []],
     ["nothing from a non-list", { data_url: `${FILES}/a.png` }, []],
     ["an image with its file name", [{ id: 1, file_type: "image", data_url: `${FILES}/a.png` }], [{ url: `${FILES}/a.png`, kind: "image", name: "a.png" }]],
