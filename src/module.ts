@@ -1,7 +1,7 @@
 import { createExtension } from "@cognigy/extension-tools";
 import { chatwootConnection } from "../connections/chatwoot-connection";
 import { handoverNode } from "../nodes/handover/handover-descriptor";
-import { handoverErrorExit, handoverStartedExit, handoverUnavailableExit } from "../nodes/handover/handover-exits";
+import { handoverCancelledExit, handoverErrorExit, handoverResolvedExit, handoverStartedExit, handoverUnavailableExit } from "../nodes/handover/handover-exits";
 import { resolveReopenNode } from "../nodes/resolve-reopen/resolve-reopen-descriptor";
 import { resolveReopenErrorExit, resolveReopenSuccessExit } from "../nodes/resolve-reopen/resolve-reopen-exits";
 import { sessionNode } from "../nodes/session/session-descriptor";
@@ -16,6 +16,8 @@ export default createExtension({
     sessionErrorExit,
     handoverNode,
     handoverStartedExit,
+    handoverResolvedExit,
+    handoverCancelledExit,
     handoverUnavailableExit,
     handoverErrorExit,
     resolveReopenNode,

@@ -24,6 +24,10 @@ export interface HandoverConfig {
   respectBusinessHours: boolean;
   reopenWindowMinutes: number;
   contextKey: string;
+  /** The node waits for the agent itself (it becomes the entrypoint while the handover is live), so it works in any flow; off: a Session node must see the user's next inputs. */
+  waitForAgent: boolean;
+  /** Said when, while this node waits for the agent, a message could not be passed to Chatwoot. */
+  deliveryFailedMessage: string;
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
@@ -190,6 +194,8 @@ export function parseHandoverConfig(raw: object): ParseResult<HandoverConfig> {
       respectBusinessHours: readBoolean(config.respectBusinessHours) ?? false,
       reopenWindowMinutes,
       contextKey: normaliseContextKey(config.contextKey),
+      waitForAgent: readBoolean(config.waitForAgent) ?? true,
+      deliveryFailedMessage: configString(config.deliveryFailedMessage),
     },
   };
 }

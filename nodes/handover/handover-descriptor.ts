@@ -3,6 +3,7 @@ import { label } from "../../src/cognigy/label";
 import { DEFAULT_CONTEXT_KEY } from "../../src/cognigy/context-key";
 import { CHATWOOT_CONNECTION_TYPE } from "../../connections/chatwoot-connection";
 import { HANDOVER_EXITS, HANDOVER_NODE_TYPE } from "./handover-exits";
+import { LIVE_SESSION_FIELD_KEYS, LIVE_SESSION_FIELDS } from "../session/live-session-fields";
 import { runHandoverNode } from "../../src/lazy-node-functions";
 
 /** "Chatwoot Handover": hands the conversation to a human agent in a Chatwoot API inbox. */
@@ -13,7 +14,9 @@ export const handoverNode = createNodeDescriptor({
   tags: ["service"],
   appearance: { color: "#1F93FF" },
   preview: { type: "text", key: "inboxId" },
-  dependencies: { children: [HANDOVER_EXITS.started, HANDOVER_EXITS.unavailable, HANDOVER_EXITS.error] },
+  dependencies: { children: [HANDOVER_EXITS.started, HANDOVER_EXITS.resolved, HANDOVER_EXITS.cancelled, HANDOVER_EXITS.unavailable, HANDOVER_EXITS.error] },
+  // While it waits for the agent, the node is where the user's next inputs start, as Cognigy's Question node is for its answer.
+  behavior: { entrypoint: true },
   fields: [
     {
       key: "connection",
@@ -131,6 +134,24 @@ export const handoverNode = createNodeDescriptor({
       description: label("Where the handover state is stored; the Session node must use the same key.", "Speicherort des Übergabestatus; der Sitzungsknoten muss denselben Schlüssel nutzen."),
       defaultValue: DEFAULT_CONTEXT_KEY,
     },
+    {
+      key: "waitForAgent",
+      type: "toggle",
+      label: label("Wait for the agent here", "Hier auf den Agenten warten"),
+      description: label(
+        "On: the user's messages come here while the agent is on, wherever this node is (sub-flow, after a Question). Off: a Chatwoot Session node first in the flow handles them.",
+        "An: Nachrichten kommen hierher, solange der Agent da ist, wo immer der Knoten steht (Sub-Flow, nach einer Frage). Aus: ein Chatwoot-Sitzungsknoten am Flow-Anfang bearbeitet sie.",
+      ),
+      defaultValue: true,
+    },
+    {
+      key: "deliveryFailedMessage",
+      type: "cognigyText",
+      label: label("Message when a message cannot be delivered", "Nachricht, wenn eine Nachricht nicht zugestellt werden kann"),
+      description: label("Said while waiting here when Chatwoot cannot take the user's message.", "Wird beim Warten hier gesagt, wenn Chatwoot die Nachricht des Benutzers nicht annimmt."),
+      defaultValue: "Sorry, your message could not be delivered. Please try again.",
+    },
+    ...LIVE_SESSION_FIELDS,
   ],
   sections: [
     { key: "contact", label: label("Contact", "Kontakt"), defaultCollapsed: true, fields: ["contactIdentifier", "contactName", "contactEmail", "contactPhone"] },
@@ -142,6 +163,12 @@ export const handoverNode = createNodeDescriptor({
       defaultCollapsed: true,
       fields: ["checkAvailability", "respectBusinessHours", "reopenWindowMinutes"],
     },
+    {
+      key: "whileLive",
+      label: label("While the agent is on (when waiting here)", "Während der Agent da ist (beim Warten hier)"),
+      defaultCollapsed: true,
+      fields: ["waitForAgent", "deliveryFailedMessage", ...LIVE_SESSION_FIELD_KEYS],
+    },
     { key: "advanced", label: label("Advanced", "Erweitert"), defaultCollapsed: true, fields: ["agentBotId", "inboxIdentifier", "contextKey"] },
   ],
   form: [
@@ -152,6 +179,7 @@ export const handoverNode = createNodeDescriptor({
     { type: "section", key: "historyOptions" },
     { type: "section", key: "routing" },
     { type: "section", key: "availability" },
+    { type: "section", key: "whileLive" },
     { type: "section", key: "advanced" },
   ],
   function: runHandoverNode,

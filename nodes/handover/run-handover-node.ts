@@ -10,9 +10,11 @@ import { readHandoverState, saveHandoverState } from "../../src/cognigy/handover
 import { requireApi, type NodeApi } from "../../src/cognigy/node-api";
 import { readTurnInput, routeProblem } from "../../src/cognigy/turn-input";
 import { accountKey, parseChatwootConnection } from "../../connections/parse-chatwoot-connection";
+import { layoutProblem } from "./flow-layout";
 import { parseHandoverConfig, type HandoverConfig } from "./handover-config";
 import { HANDOVER_EXITS } from "./handover-exits";
 import { startHandover } from "./start-handover";
+import { waitForAgent } from "./wait-for-agent";
 
 /** Of Cognigy's 20 s per node execution, the Chatwoot calls may use 15 s, each at most 8 s. */
 export const HANDOVER_BUDGET_MS = 15_000;
@@ -39,7 +41,17 @@ function chooseTranscript(config: HandoverConfig, params: INodeFunctionBaseParam
   return parseTranscript(stored ?? [], DEFAULT_HISTORY_LIMITS);
 }
 
-/** The Handover node: a thin adapter from Cognigy's node API to startHandover. */
+/** `params.nodeId`, which extension-tools types since 0.10 (descriptor.d.ts); "" if the runtime gives none. */
+function ownNodeId(params: INodeFunctionBaseParams): string {
+  const { nodeId } = readRecord(params);
+  return typeof nodeId === "string" && nodeId.length <= 200 ? nodeId : "";
+}
+
+/**
+ * The Handover node: a thin adapter from Cognigy's node API to startHandover.
+ * Waiting for the agent here, it is also where the user's next inputs start
+ * while the handover is live (wait-for-agent.ts).
+ */
 export async function runHandoverNode(params: INodeFunctionBaseParams): Promise<void> {
   const api = requireApi(params.cognigy.api);
   const rawConfig = readRecord(params.config);
@@ -50,10 +62,16 @@ export async function runHandoverNode(params: INodeFunctionBaseParams): Promise<
   const config = parseHandoverConfig(rawConfig);
   if (!config.ok) return configurationError(api, params, key, state, config.message);
   const input = readTurnInput(params.cognigy.input);
+  const nodeId = ownNodeId(params);
+  if (config.value.waitForAgent && nodeId !== "" && state.status === "live" && state.waitingAt === nodeId && state.lastForwardedInputId !== input.inputId) {
+    return waitForAgent(api, params.childConfigs, { rawConfig, config: config.value, connection: connection.connection, input, state, nodeId });
+  }
   const problem = routeProblem(input);
   if (problem !== undefined) {
     return configurationError(api, params, key, state, `Chatwoot Handover: ${problem}, so agent replies could not reach this session. Test through an Endpoint such as Webchat, not the Interaction Panel.`);
   }
+  const layout = layoutProblem({ waitForAgent: config.value.waitForAgent, nodeId, input, state });
+  if (layout !== undefined) return configurationError(api, params, key, state, `Chatwoot Handover: ${layout}`);
   const client = createChatwootClient({
     ...connection.connection,
     deadline: createDeadline(HANDOVER_BUDGET_MS),
@@ -71,13 +89,21 @@ export async function runHandoverNode(params: INodeFunctionBaseParams): Promise<
     state,
     now: Date.now(),
   });
-  saveHandoverState(api, key, outcome.state);
   if (outcome.kind === "error") {
+    saveHandoverState(api, key, outcome.state);
     api.log("error", outcome.error.message);
     return leave(api, params.childConfigs, "error");
   }
-  if (outcome.kind === "unavailable") return leave(api, params.childConfigs, "unavailable");
+  if (outcome.kind === "unavailable") {
+    saveHandoverState(api, key, outcome.state);
+    return leave(api, params.childConfigs, "unavailable");
+  }
+  const waiting = config.value.waitForAgent ? nodeId : null;
+  saveHandoverState(api, key, { ...outcome.state, waitingAt: waiting });
   for (const warning of outcome.state.warnings) api.log("warn", warning);
   if (config.value.acceptedMessage.trim() !== "") api.say(config.value.acceptedMessage);
-  leave(api, params.childConfigs, "started");
+  if (waiting === null) return leave(api, params.childConfigs, "started");
+  // Cognigy's Question node waits for its answer the same way: the next input starts at this node.
+  api.setNextNode(waiting);
+  api.stopExecution();
 }

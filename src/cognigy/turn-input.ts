@@ -1,5 +1,5 @@
 import type { ICognigyInputProperties } from "@cognigy/extension-tools/build/interfaces/descriptor";
-import { readRecord, readString, type JsonRecord } from "../core/json-guards";
+import { readNumber, readRecord, readString, type JsonRecord } from "../core/json-guards";
 import { MAX_ROUTE_FIELD_LENGTH } from "../core/route-seal";
 
 /** The parts of Cognigy's input the nodes use, as plain strings. */
@@ -12,6 +12,28 @@ export interface TurnInput {
   text: string;
   intent: string;
   data: JsonRecord;
+  /** The flow in execution (input.flowName); "" when the runtime does not say. */
+  flowName: string;
+  /** An Optional Question still waiting for its answer (input.activeOptionalQuestion), which is checked before every other entrypoint. */
+  activeOptionalQuestion: ActiveOptionalQuestion | null;
+  /** How many inputs this session has had (input.execution). */
+  execution: number | null;
+}
+
+/** Cognigy's `input.activeOptionalQuestion` (docs: optional-question.md). */
+export interface ActiveOptionalQuestion {
+  nodeId: string;
+  lastExecutedAt: number;
+  forgetQuestionThreshold: number;
+}
+
+function readActiveOptionalQuestion(value: unknown): ActiveOptionalQuestion | null {
+  const record = readRecord(value);
+  const nodeId = readString(record.nodeId);
+  const lastExecutedAt = readNumber(record.lastExecutedAt);
+  const forgetQuestionThreshold = readNumber(record.forgetQuestionThreshold);
+  if (nodeId === undefined || lastExecutedAt === undefined || forgetQuestionThreshold === undefined) return null;
+  return { nodeId: nodeId.slice(0, 200), lastExecutedAt, forgetQuestionThreshold };
 }
 
 export function readTurnInput(input: ICognigyInputProperties | undefined): TurnInput {
@@ -24,6 +46,9 @@ export function readTurnInput(input: ICognigyInputProperties | undefined): TurnI
     text: readString(record.text) ?? "",
     intent: readString(record.intent) ?? "",
     data: readRecord(record.data),
+    flowName: (readString(record.flowName) ?? "").slice(0, 200),
+    activeOptionalQuestion: readActiveOptionalQuestion(record.activeOptionalQuestion),
+    execution: readNumber(record.execution) ?? null,
   };
 }
 

@@ -89,6 +89,15 @@ export interface HandoverState {
   warnings: string[];
   /** Set by a handover whose "create conversation" answer was lost; null or absent otherwise. */
   unconfirmed?: UnconfirmedConversation | null;
+  /** The Handover node that waits for the agent (its node id) while the handover is live; null: a Session node does. */
+  waitingAt?: string | null;
+  /** The last input a Session node saw, and in which flow: the Handover node checks that a Session node will see the next ones. */
+  sessionSeen?: SessionSeen | null;
+}
+
+export interface SessionSeen {
+  inputId: string;
+  flowName: string;
 }
 
 export const MAX_HANDLED_EVENTS = 30;
@@ -196,6 +205,11 @@ export function parseHandoverState(value: unknown): HandoverState {
   }
   const unconfirmed = parseUnconfirmed(value.unconfirmed);
   if (unconfirmed !== null) state.unconfirmed = unconfirmed;
+  const waitingAt = readNonEmptyString(value.waitingAt);
+  if (waitingAt !== undefined && waitingAt.length <= 200) state.waitingAt = waitingAt;
+  const seen = readRecord(value.sessionSeen);
+  const seenInput = readString(seen.inputId);
+  if (seenInput !== undefined) state.sessionSeen = { inputId: seenInput.slice(0, 200), flowName: (readString(seen.flowName) ?? "").slice(0, 200) };
   if (state.status === "live" && state.conversation === null) state.status = "idle";
   return state;
 }

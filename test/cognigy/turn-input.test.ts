@@ -8,6 +8,9 @@ const COMPLETE: TurnInput = {
   text: "Hello",
   intent: "greeting",
   data: { chatwoot: { v: 1 } },
+  flowName: "",
+  activeOptionalQuestion: null,
+  execution: null,
 };
 
 describe("readTurnInput", () => {
@@ -17,7 +20,7 @@ describe("readTurnInput", () => {
   });
 
   it("reads a missing input as empty fields", () => {
-    expect(readTurnInput(undefined)).toEqual({ userId: "", sessionId: "", urlToken: "", inputId: "", text: "", intent: "", data: {} });
+    expect(readTurnInput(undefined)).toEqual({ userId: "", sessionId: "", urlToken: "", inputId: "", text: "", intent: "", data: {}, flowName: "", activeOptionalQuestion: null, execution: null });
   });
 
   it("reads fields of the wrong type as empty", () => {
@@ -31,6 +34,9 @@ describe("readTurnInput", () => {
       text: "",
       intent: "",
       data: {},
+      flowName: "",
+      activeOptionalQuestion: null,
+      execution: null,
     });
   });
 

@@ -247,7 +247,7 @@ describe("Chatwoot Handover: the answer to \"create conversation\" is lost, the 
     harness.chatwoot.clearRequests();
     // While live, the Session node forwards what the user types; a flow may still run the Handover node.
     const again = await harness.runtime.runNode(session, "chatwootHandover", { connection: "cw", inboxId: String(INBOX_ID) }, { text: "agent" });
-    expect(again.next).toEqual(STARTED);
+    expect(again.next).toMatchObject({ kind: "wait" });
     expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
     expect(state(session)).toMatchObject({ status: "live", conversation: { id: first.id }, unconfirmed: null });
   });

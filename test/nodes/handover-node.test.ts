@@ -204,7 +204,8 @@ describe("Chatwoot Handover: a known user", () => {
     await agentResolves(first);
     const later = harness.runtime.createSession({ userId: first.userId, profile: first.profile });
     const result = await harness.runtime.runNode(later, "chatwootHandover", { connection: "cw", inboxId: "8" }, { text: "" });
-    expect(result.next).toEqual({ kind: "child", type: "onChatwootHandoverStarted" });
+    // Waiting for the agent here (the default), the node is where the next input starts.
+    expect(result.next).toMatchObject({ kind: "wait", nodeId: "runNode:chatwootHandover" });
     expect(harness.chatwoot.store.conversations[0]?.status).toBe("open");
   });
 });
@@ -387,7 +388,7 @@ describe("Chatwoot Handover: platform limits", () => {
     await agentResolves(session);
     const run = await harness.runtime.runNode(session, "chatwootHandover", { connection: "cw", inboxId: "7", labels: ["a"], priority: "low" }, { text: "agent" });
     expect(run.calls.length).toBeLessThanOrEqual(10);
-    expect(run.calls).toEqual(["addToContext", "say", "setNextNode"]);
+    expect(run.calls).toEqual(["addToContext", "say", "setNextNode", "stopExecution"]);
     const everything = JSON.stringify([session.context, run.logs, run.outputs]);
     for (const secret of [USER_TOKEN, RELAY_SECRET]) expect(everything).not.toContain(secret);
   });

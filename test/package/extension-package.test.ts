@@ -115,7 +115,7 @@ describe("the descriptors, by Cognigy's own schema", () => {
       }
     }
     const childCount = nodes().filter((node) => node.parentType !== null && node.parentType !== undefined).length;
-    expect(childCount).toBe(8);
+    expect(childCount).toBe(10);
   });
 
   it("reference only fields and sections that exist in forms and sections, each field placed once", () => {

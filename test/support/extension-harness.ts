@@ -25,13 +25,15 @@ export async function startHarness(connection: Partial<Record<"baseUrl" | "accou
 
 /**
  * A flow with the Session node first and a Handover node reached on the text
- * "agent". As the README recommends, the Resolved and Cancelled branches end
- * with a Stop Flow node, so the bot does not answer the event itself.
+ * "agent" — the layout with "Wait for the agent here" off, where the Session
+ * node handles the live handover. As the README recommends, the Resolved and
+ * Cancelled branches end with a Stop Flow node, so the bot does not answer the
+ * event itself.
  */
 export function handoverFlow(handoverConfig: Record<string, unknown> = {}, sessionConfig: Record<string, unknown> = {}): (text: string) => FlowStep[] {
   return (text) => [
     { node: "chatwootSession", config: { connection: "cw", ...sessionConfig }, children: { onChatwootSessionResolved: [{ say: "Back with the bot." }, { stop: true }], onChatwootSessionCancelled: [{ stop: true }] } },
-    ...(text.toLowerCase().includes("agent") ? [{ node: "chatwootHandover", config: { connection: "cw", inboxId: String(INBOX_ID), ...handoverConfig } }] : [{ say: "Bot answers: {{input.text}}" }]),
+    ...(text.toLowerCase().includes("agent") ? [{ node: "chatwootHandover", config: { connection: "cw", inboxId: String(INBOX_ID), waitForAgent: false, ...handoverConfig } }] : [{ say: "Bot answers: {{input.text}}" }]),
   ];
 }
 

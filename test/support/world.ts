@@ -46,7 +46,8 @@ export function worldFlow(options: WorldOptions): (text: string) => FlowStep[] {
   };
   const handover: FlowStep = {
     node: "chatwootHandover",
-    config: { connection: "cw", inboxId: String(WORLD_INBOX_ID), teamId: "3", labels: ["cognigy"], ...options.handover },
+    // The Session node first handles the live handover ("Wait for the agent here" off); the waiting layouts have scenarios of their own.
+    config: { connection: "cw", inboxId: String(WORLD_INBOX_ID), teamId: "3", labels: ["cognigy"], waitForAgent: false, ...options.handover },
     children: {
       onChatwootHandoverStarted: [{ stop: true }],
       onChatwootHandoverUnavailable: [{ say: "No agent is available right now. {{context.chatwoot.unavailable.outOfOfficeMessage}}" }, { stop: true }],
