@@ -5,7 +5,7 @@ import { parseRelayConfig } from "../../src/relay/relay-config";
 import { createRelayService, type RelayService } from "../../src/relay/relay-service";
 import { startChatwootSimulator, USER_TOKEN, type ChatwootSimulator, type ChatwootSimulatorOptions } from "./chatwoot-simulator/server";
 import type { FakeInbox } from "./chatwoot-simulator/model";
-import { createCognigyRuntime, type FlowStep, type Session } from "./cognigy-runtime";
+import { createCognigyRuntime, type FlowStep, type ProjectSpec, type Session } from "./cognigy-runtime";
 import { startCognigyEndpoint, type CognigyEndpoint } from "./cognigy-endpoint";
 import { loadExtensionFromTarball } from "./load-extension";
 import { findLeaks, relaySecretForms, signatureForms, type Haystack, type Leak, type Secret } from "./secret-scan";
@@ -27,6 +27,8 @@ export interface WorldOptions {
   connection?: Record<string, string>;
   /** The inbox's webhook goes to `/handover/chatwoot/<token>` (Chatwoot before 4.13, with CHATWOOT_WEBHOOK_PATH_TOKEN in relayEnv). */
   webhookPathToken?: string;
+  /** A Cognigy project of several flows (entrypoints that move: Go To, Execute Flow, Questions) instead of the one-flow world. */
+  project?: ProjectSpec;
 }
 
 /**
@@ -70,7 +72,10 @@ export async function startWorld(options: WorldOptions = {}) {
   const runtime = createCognigyRuntime(loadExtensionFromTarball().extension);
   const connection: Record<string, string> = { baseUrl: chatwoot.baseUrl, accountId: "1", apiKey: USER_TOKEN, relaySecret: WORLD_RELAY_SECRET, ...options.connection };
   runtime.setConnection("cw", connection);
-  const endpoint: CognigyEndpoint = await startCognigyEndpoint(runtime, { urlToken: WORLD_URL_TOKEN, flow: worldFlow(options) });
+  const endpoint: CognigyEndpoint =
+    options.project === undefined
+      ? await startCognigyEndpoint(runtime, { urlToken: WORLD_URL_TOKEN, flow: worldFlow(options) })
+      : await startCognigyEndpoint(runtime, { urlToken: WORLD_URL_TOKEN, project: runtime.createProject(options.project) });
   const parsed = parseRelayConfig({
     PORT: "0",
     HOST: "127.0.0.1",
