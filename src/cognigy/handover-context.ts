@@ -1,20 +1,66 @@
 import get from "lodash/get";
+import { clipText } from "../core/clip-text";
 import { parseHandoverState, type HandoverState } from "../core/handover-state";
 import type { NodeApi } from "./node-api";
 
-/** Cognigy refuses api payloads over 62 KB; the state stays well below that. */
-export const MAX_STATE_BYTES = 48 * 1024;
+/**
+ * The handover state shares Cognigy's context with the rest of the flow, and
+ * a default installation allows 65 kB of context (platform-sources.md G3):
+ * the state stays within 16 kB, whatever the history, the warnings or the
+ * ids it holds.
+ */
+export const MAX_STATE_BYTES = 16_000;
+const MAX_WARNINGS = 8;
+/** Bytes as stored (JSON), so text that JSON escapes cannot grow past them. */
+const MAX_WARNING_BYTES = 400;
+const MAX_ERROR_BYTES = 1_200;
+/** Source ids of the contact in other inboxes than the conversation's: a cache, the newest few are enough. */
+const MAX_OTHER_SOURCE_IDS = 4;
+const MIN_HANDLED_EVENTS = 10;
 
 export function readHandoverState(context: object | undefined, key: string): HandoverState {
   return parseHandoverState(context === undefined ? undefined : get(context, key));
 }
 
-/** Drops the oldest history turns until the state fits the platform's payload limit. */
+export function stateBytes(state: HandoverState): number {
+  return Buffer.byteLength(JSON.stringify(state));
+}
+
+/** The text, cut (with clipText's mark) so that its JSON form takes at most maxBytes. */
+function clipToJsonBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(JSON.stringify(text)) <= maxBytes) return text;
+  let low = 0;
+  let high = Math.min(text.length, maxBytes);
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (Buffer.byteLength(JSON.stringify(clipText(text, middle))) <= maxBytes) low = middle;
+    else high = middle - 1;
+  }
+  return clipText(text, low);
+}
+
+/** Warnings, the error text and the contact cache, cut to what the designer and the next handover need. */
+function compact(state: HandoverState): HandoverState {
+  const { contact, error } = state;
+  const inbox = state.conversation === null ? undefined : String(state.conversation.inboxId);
+  const sourceIds: [string, string][] = contact === null ? [] : Object.entries(contact.sourceIds);
+  const kept = [...sourceIds.filter(([id]) => id === inbox), ...sourceIds.filter(([id]) => id !== inbox).slice(-MAX_OTHER_SOURCE_IDS)];
+  return {
+    ...state,
+    warnings: state.warnings.slice(0, MAX_WARNINGS).map((warning) => clipToJsonBytes(warning, MAX_WARNING_BYTES)),
+    error: error === null ? null : { ...error, message: clipToJsonBytes(error.message, MAX_ERROR_BYTES) },
+    contact: contact === null ? null : { ...contact, sourceIds: Object.fromEntries(kept) },
+  };
+}
+
+/** Compacts the state and drops the oldest history turns (then the oldest handled event ids) until it fits MAX_STATE_BYTES. */
 export function fitState(state: HandoverState): HandoverState {
-  let fitted = state;
-  while (Buffer.byteLength(JSON.stringify(fitted)) > MAX_STATE_BYTES && fitted.history.length > 0) {
+  if (stateBytes(state) <= MAX_STATE_BYTES) return state;
+  let fitted = compact(state);
+  while (stateBytes(fitted) > MAX_STATE_BYTES && fitted.history.length > 0) {
     fitted = { ...fitted, history: fitted.history.slice(Math.ceil(fitted.history.length / 4)) };
   }
+  if (stateBytes(fitted) > MAX_STATE_BYTES) fitted = { ...fitted, handledEvents: fitted.handledEvents.slice(-MIN_HANDLED_EVENTS) };
   return fitted;
 }
 

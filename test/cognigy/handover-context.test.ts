@@ -96,17 +96,18 @@ describe("fitState", () => {
 
   it("counts bytes, not characters, for non-ASCII history", () => {
     const state = stateWithHistory(40, 0);
-    const wide: HandoverState = { ...state, history: state.history.map((turn) => ({ ...turn, text: "😀".repeat(400) })) };
+    const wide: HandoverState = { ...state, history: state.history.map((turn) => ({ ...turn, text: "😀".repeat(150) })) };
     expect(JSON.stringify(wide).length).toBeLessThan(MAX_STATE_BYTES);
     expect(bytes(wide)).toBeGreaterThan(MAX_STATE_BYTES);
     expect(bytes(fitState(wide))).toBeLessThanOrEqual(MAX_STATE_BYTES);
   });
 
-  it("gives back a state without history when even that is too large", () => {
+  it("clips long warnings and error texts before it drops history", () => {
     const state: HandoverState = { ...stateWithHistory(3, 10), warnings: ["w".repeat(MAX_STATE_BYTES)] };
     const fitted = fitState(state);
-    expect(fitted.history).toEqual([]);
-    expect(fitted.warnings).toEqual(state.warnings);
+    expect(fitted.history).toEqual(state.history);
+    expect(bytes(fitted.warnings[0])).toBeLessThanOrEqual(400);
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_STATE_BYTES);
   });
 });
 
@@ -116,5 +117,57 @@ describe("saveHandoverState", () => {
     const state = stateWithHistory(200, 500);
     saveHandoverState(api, "handover.chatwoot", state);
     expect(calls).toEqual([{ method: "addToContext", args: ["handover.chatwoot", fitState(state)] }]);
+  });
+});
+
+describe("the handover state's worst case (issue 11: within 16 kB of Cognigy's 65 kB context)", () => {
+  /** Every part at its bound, with text that JSON escapes at 6 bytes a character. */
+  function worstCase(): HandoverState {
+    const escaped = "\u0001".repeat(500);
+    const long = "x".repeat(200);
+    return {
+      ...emptyHandoverState(),
+      status: "live",
+      history: Array.from({ length: 50 }, (_, index) => ({ role: index % 2 === 0 ? "user" : "bot", text: escaped, at: index })),
+      handledEvents: Array.from({ length: 30 }, (_, index) => `${index}-${long}`),
+      lastForwardedInputId: long,
+      conversation: { account: `https://chat.example.com/${long}#1`, id: 123456, inboxId: 7, sourceId: long, sessionId: long, agentAnswered: true, startedAt: 1, lastActivityAt: 2, endedAt: null },
+      contact: { account: long, identifier: "i".repeat(255), contactId: 99, sourceIds: Object.fromEntries(Array.from({ length: 40 }, (_, index) => [String(index + 1), `${long}-${index}`])) },
+      warnings: Array.from({ length: 20 }, () => escaped.repeat(4)),
+      error: { operation: "create conversation", kind: "http", status: 500, message: escaped.repeat(10), at: 1 },
+      unconfirmed: { account: long, inboxId: 7, sourceId: long, contactId: 99, sessionId: long, routeDigest: "d".repeat(22), at: 1 },
+      waitingAt: long,
+      sessionSeen: { inputId: long, flowName: long },
+    };
+  }
+
+  it("fits 16 kB after fitting, keeping the conversation, the contact for its inbox and the newest turns", () => {
+    const state = worstCase();
+    expect(bytes(state)).toBeGreaterThan(100_000);
+    const fitted = fitState(state);
+    expect(bytes(fitted)).toBeLessThanOrEqual(16_000);
+    expect(fitted.conversation).toEqual(state.conversation);
+    expect(fitted.waitingAt).toBe(state.waitingAt);
+    expect(fitted.contact?.sourceIds["7"]).toBe(state.contact?.sourceIds["7"]);
+  });
+
+  it("with the longest history of plain text (50 turns of 500 characters) keeps the newest turns", () => {
+    const state: HandoverState = {
+      ...emptyHandoverState(),
+      status: "live",
+      history: Array.from({ length: 50 }, (_, index) => ({ role: "user", text: `${index} ${"x".repeat(495)}`, at: index })),
+      handledEvents: Array.from({ length: 30 }, (_, index) => `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`),
+      warnings: ["Labels were not set: Chatwoot request \"set labels\" failed with HTTP 401.", "Agent 7 was not assigned."],
+    };
+    const fitted = fitState(state);
+    expect(bytes(fitted)).toBeLessThanOrEqual(16_000);
+    expect(fitted.history.length).toBeGreaterThanOrEqual(20);
+    expect(fitted.history.at(-1)).toEqual(state.history.at(-1));
+    expect(fitted.handledEvents).toEqual(state.handledEvents);
+  });
+
+  it("a worst-case state parsed back from the context is the same state", () => {
+    const fitted = fitState(worstCase());
+    expect(readHandoverState({ chatwoot: JSON.parse(JSON.stringify(fitted)) }, "chatwoot")).toEqual(fitted);
   });
 });
