@@ -71,7 +71,7 @@ export async function forwardUserInput(client: ChatwootClient, download: Downloa
   const { input, state, conversation } = request;
   if (input.inputId !== "" && state.lastForwardedInputId === input.inputId) return outcome("stop", null);
   if (isCancelRequest(input, request.config, conversation)) return cancel(client, request);
-  const sources = readInputAttachments(input.data);
+  const sources = readInputAttachments(input.data, input.attachments);
   const text = input.text.trim();
   if (text === "" && sources.length === 0) return outcome("stop", null);
   const { files, failures } = await downloadAll(sources, download);

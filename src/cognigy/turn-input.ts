@@ -1,5 +1,5 @@
 import type { ICognigyInputProperties } from "@cognigy/extension-tools/build/interfaces/descriptor";
-import { readNumber, readRecord, readString, type JsonRecord } from "../core/json-guards";
+import { readArray, readNumber, readRecord, readString, type JsonRecord } from "../core/json-guards";
 import { MAX_ROUTE_FIELD_LENGTH } from "../core/route-seal";
 
 /** The parts of Cognigy's input the nodes use, as plain strings. */
@@ -18,6 +18,8 @@ export interface TurnInput {
   activeOptionalQuestion: ActiveOptionalQuestion | null;
   /** How many inputs this session has had (input.execution). */
   execution: number | null;
+  /** Cognigy's top-level input.attachments, "an array of URLs" of the user's files (G10), when the channel sent any. */
+  attachments?: unknown[];
 }
 
 /** Cognigy's `input.activeOptionalQuestion` (docs: optional-question.md). */
@@ -49,6 +51,7 @@ export function readTurnInput(input: ICognigyInputProperties | undefined): TurnI
     flowName: (readString(record.flowName) ?? "").slice(0, 200),
     activeOptionalQuestion: readActiveOptionalQuestion(record.activeOptionalQuestion),
     execution: readNumber(record.execution) ?? null,
+    ...(readArray(record.attachments).length > 0 ? { attachments: readArray(record.attachments) } : {}),
   };
 }
 

@@ -19,6 +19,12 @@ describe("readTurnInput", () => {
     expect(readTurnInput(input)).toEqual(COMPLETE);
   });
 
+  it("reads the top-level input.attachments only when the channel sent some (G10)", () => {
+    expect(readTurnInput({ attachments: ["https://files.example/a.png"] }).attachments).toEqual(["https://files.example/a.png"]);
+    expect(readTurnInput({ attachments: [] })).not.toHaveProperty("attachments");
+    expect(readTurnInput({ attachments: "https://files.example/a.png" })).not.toHaveProperty("attachments");
+  });
+
   it("reads a missing input as empty fields", () => {
     expect(readTurnInput(undefined)).toEqual({ userId: "", sessionId: "", urlToken: "", inputId: "", text: "", intent: "", data: {}, flowName: "", activeOptionalQuestion: null, execution: null });
   });

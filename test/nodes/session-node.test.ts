@@ -88,6 +88,15 @@ describe("Chatwoot Session: the user's messages while an agent is on", () => {
     expect(lastMessage()).toMatchObject({ content: "", attachments: [{ name: "photo.png", fileType: "image" }] });
   });
 
+  it("forwards the files of Cognigy's top-level input.attachments, a list of URLs (G10), each once", async () => {
+    const session = await liveSession();
+    const data = { attachments: [{ fileName: "photo.png", mimeType: "image/png", url: `${filesBase}/photo.png` }] };
+    const extra = { attachments: [`${filesBase}/photo.png`, `${filesBase}/contract.pdf`] };
+    await harness.runtime.runFlow(session, handoverFlow({}, ATTACHMENT_HOSTS)("both"), { text: "both", data, extra });
+    expect(harness.chatwoot.requests[0]?.files.map((file) => file.name)).toEqual(["photo.png", "contract.pdf"]);
+    expect(lastMessage()).toMatchObject({ content: "both", attachments: [{ fileType: "image" }, { fileType: "file" }] });
+  });
+
   it("refuses to fetch attachments from private addresses and tells the agent what was not transferred", async () => {
     const session = await liveSession();
     const result = await send(session, "my photo", { data: { attachments: [{ fileName: "photo.png", url: `${filesBase}/photo.png` }] } });
