@@ -1,5 +1,5 @@
 import get from "lodash/get";
-import { clipText } from "../core/clip-text";
+import { clipToJsonBytes } from "../core/clip-json-bytes";
 import { parseHandoverState, type HandoverState } from "../core/handover-state";
 import type { NodeApi } from "./node-api";
 
@@ -24,19 +24,6 @@ export function readHandoverState(context: object | undefined, key: string): Han
 
 export function stateBytes(state: HandoverState): number {
   return Buffer.byteLength(JSON.stringify(state));
-}
-
-/** The text, cut (with clipText's mark) so that its JSON form takes at most maxBytes. */
-function clipToJsonBytes(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(JSON.stringify(text)) <= maxBytes) return text;
-  let low = 0;
-  let high = Math.min(text.length, maxBytes);
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (Buffer.byteLength(JSON.stringify(clipText(text, middle))) <= maxBytes) low = middle;
-    else high = middle - 1;
-  }
-  return clipText(text, low);
 }
 
 /** Warnings, the error text and the contact cache, cut to what the designer and the next handover need. */

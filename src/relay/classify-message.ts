@@ -3,6 +3,7 @@ import { readPositiveInteger, readRecord, type JsonRecord } from "../core/json-g
 import { isOwnSourceId } from "../core/source-id";
 import type { DropReason, RelayOptions } from "./classify-webhook";
 import type { EventDetails } from "./relay-job";
+import { fitEventSize } from "./fit-event-size";
 import { readAttachments } from "./read-attachments";
 import { displayName, text } from "./webhook-fields";
 
@@ -25,10 +26,10 @@ function template(payload: JsonRecord, conversationId: number, messageId: number
   if (payload.content_type === "input_csat") {
     if (!options.forwardCsat) return "csat_disabled";
     const link = /https?:\/\/\S+/.exec(full)?.[0];
-    if (link !== undefined) return { type: "csat", conversationId, messageId, text: content(payload), link };
+    if (link !== undefined) return fitEventSize({ type: "csat" as const, conversationId, messageId, text: content(payload), link });
   }
   if (!options.forwardTemplates) return "template_disabled";
-  return full.trim() === "" ? "empty_message" : { type: "template_message", conversationId, messageId, text: content(payload) };
+  return full.trim() === "" ? "empty_message" : fitEventSize({ type: "template_message" as const, conversationId, messageId, text: content(payload) });
 }
 
 /**
@@ -45,7 +46,7 @@ function outgoing(payload: JsonRecord, conversationId: number, messageId: number
   const attachments = readAttachments(payload.attachments);
   const body = content(payload);
   if (body.trim() === "" && attachments.length === 0) return "empty_message";
-  return { type: "agent_message", conversationId, messageId, text: body, attachments, agentName, ...(from === "automation" ? { from } : {}) };
+  return fitEventSize({ type: "agent_message" as const, conversationId, messageId, text: body, attachments, agentName, ...(from === "automation" ? { from } : {}) });
 }
 
 /**

@@ -27,6 +27,8 @@ export interface WorldOptions {
   connection?: Record<string, string>;
   /** The inbox's webhook goes to `/handover/chatwoot/<token>` (Chatwoot before 4.13, with CHATWOOT_WEBHOOK_PATH_TOKEN in relayEnv). */
   webhookPathToken?: string;
+  /** The relay injects through Cognigy's legacy REST inject (60 kB bodies) instead of the Endpoint's. */
+  injectMode?: "endpoint" | "rest";
   /** A Cognigy project of several flows (entrypoints that move: Go To, Execute Flow, Questions) instead of the one-flow world. */
   project?: ProjectSpec;
 }
@@ -89,6 +91,7 @@ export async function startWorld(options: WorldOptions = {}) {
     REORDER_WINDOW_MS: "50",
     RETRY_BASE_DELAY_MS: "50",
     RETRY_MAX_DELAY_MS: "1000",
+    ...(options.injectMode === "rest" ? { COGNIGY_INJECT_MODE: "rest", COGNIGY_API_BASE_URL: endpoint.baseUrl, COGNIGY_API_KEY: endpoint.apiKey } : {}),
     ...options.relayEnv,
   });
   if (!parsed.ok) throw new Error(parsed.message);
