@@ -53,8 +53,9 @@ function readAttachment(item: JsonRecord): RelayAttachment | undefined {
   if (LINK_TYPES.some((type) => type === item.file_type)) return { url: raw, kind: "link", name: title(item) };
   const kind = FILE_KINDS.find((value) => value === item.file_type) ?? "file";
   const name = attachmentName(url, readPositiveInteger(item.id), readNonEmptyString(item.extension));
-  // The size in bytes, for Webchat's file tile (issue 11, G6); an optional event field, so older extensions read the event as before.
-  const size = typeof item.file_size === "number" && Number.isSafeInteger(item.file_size) && item.file_size >= 0 ? { size: item.file_size } : {};
+  // A file's size in bytes, for Webchat's file tile (issue 11, G6); an optional event field, so older extensions read the event as before.
+  const fileSize = item.file_size;
+  const size = kind === "file" && typeof fileSize === "number" && Number.isSafeInteger(fileSize) && fileSize >= 0 ? { size: fileSize } : {};
   return { url: raw, kind, name, ...size };
 }
 

@@ -15,6 +15,7 @@ describe("readAttachments", () => {
     ["a generic name without id or extension", [{ file_type: "file", data_url: `${FILES}/blob` }], [{ url: `${FILES}/blob`, kind: "file", name: "attachment-file" }]],
     ["a generated name for an undecodable segment", [{ id: 8, file_type: "file", extension: "pdf", data_url: `${FILES}/bad%E0%A4%A.pdf` }], [{ url: `${FILES}/bad%E0%A4%A.pdf`, kind: "file", name: "attachment-8.pdf" }]],
     ["a file's size from file_size (issue 11, G6)", [{ id: 9, file_type: "file", data_url: `${FILES}/r.pdf`, file_size: 48213 }], [{ url: `${FILES}/r.pdf`, kind: "file", name: "r.pdf", size: 48213 }]],
+    ["no size for media, which show no size", [{ id: 9, file_type: "image", data_url: `${FILES}/a.png`, file_size: 48213 }], [{ url: `${FILES}/a.png`, kind: "image", name: "a.png" }]],
     ["no size from a file_size that is not a byte count", [{ id: 9, file_type: "file", data_url: `${FILES}/r.pdf`, file_size: "48213" }, { id: 10, file_type: "file", data_url: `${FILES}/s.pdf`, file_size: -1 }], [{ url: `${FILES}/r.pdf`, kind: "file", name: "r.pdf" }, { url: `${FILES}/s.pdf`, kind: "file", name: "s.pdf" }]],
     ["'file' for an unknown file type", [{ id: 2, file_type: "sticker", data_url: `${FILES}/s.webp` }], [{ url: `${FILES}/s.webp`, kind: "file", name: "s.webp" }]],
     ["nothing from a relative URL", [{ id: 3, file_type: "image", data_url: "/rails/active_storage/a.png" }], []],
