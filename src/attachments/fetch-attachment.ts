@@ -1,9 +1,11 @@
 import type { AxiosResponse, AxiosStatic, LookupAddressEntry } from "axios";
 import { promises as dns } from "dns";
+import { Agent as HttpAgent } from "http";
+import { Agent as HttpsAgent } from "https";
 import type { UploadFile } from "../chatwoot/chatwoot-types";
 import type { Deadline } from "../chatwoot/deadline";
 import { loadAxios } from "../vendor/load-axios";
-import { checkAttachmentUrl } from "./attachment-policy";
+import { checkAttachmentUrl, type AddressCheck } from "./attachment-policy";
 import { isPrivateAddress } from "./private-address";
 
 /** Chatwoot's dashboard refuses files over 40 MB; the extension keeps the same limit. */
@@ -24,7 +26,15 @@ export interface FetchAttachmentOptions {
   /** Upper bound for one hop. */
   timeoutMs: number;
   maxBytes?: number;
+  /** DNS: every address of a name (like `dns.lookup` with `all`). A seam for tests; the default asks the system resolver. */
+  resolve?: Resolver;
+  /** Which addresses are off limits; defaults to isPrivateAddress. A seam for tests that serve from 127.0.0.1. */
+  isPrivate?: AddressCheck;
 }
+
+export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true });
 
 const MIN_HOP_MS = 250;
 
@@ -32,13 +42,19 @@ export class AttachmentError extends Error {
   override readonly name = "AttachmentError";
 }
 
-/** Resolves like dns.lookup but refuses private addresses, so a public name cannot point inside the network. */
-async function publicOnlyLookup(hostname: string): Promise<[LookupAddressEntry[]]> {
-  const addresses = await dns.lookup(hostname, { all: true });
-  if (addresses.length === 0 || addresses.some((entry) => isPrivateAddress(entry.address))) {
-    throw new AttachmentError(`host ${hostname} resolves to a private address`);
-  }
-  return [addresses.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }))];
+/**
+ * Resolves like dns.lookup but refuses the name if any of its addresses is
+ * private, so a public name cannot point inside the network. The connection
+ * goes to exactly the addresses checked here (no second lookup to rebind).
+ */
+function publicOnlyLookup(resolve: Resolver, isPrivate: AddressCheck) {
+  return async (hostname: string): Promise<[LookupAddressEntry[]]> => {
+    const addresses = await resolve(hostname);
+    if (addresses.length === 0 || addresses.some((entry) => isPrivate(entry.address))) {
+      throw new AttachmentError(`host ${hostname} resolves to a private address`);
+    }
+    return [addresses.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }))];
+  };
 }
 
 function fileName(source: AttachmentSource, url: URL): string {
@@ -75,7 +91,13 @@ async function getOnce(axios: AxiosStatic, url: URL, options: FetchAttachmentOpt
     maxContentLength: maxBytes,
     maxRedirects: 0,
     validateStatus: (status) => status >= 200 && status < 400,
-    ...(options.allowedHosts.length > 0 ? {} : { lookup: publicOnlyLookup }),
+    lookup: publicOnlyLookup(options.resolve ?? systemResolver, options.isPrivate ?? isPrivateAddress),
+    // Never through HTTP(S)_PROXY: a proxy resolves the name itself, after our check, so it would reach
+    // whatever the name points to then (metadata.google.internal, localhost., a rebinding name).
+    // Fresh agents, because Node's global agents follow the proxy variables under NODE_USE_ENV_PROXY.
+    proxy: false,
+    httpAgent: new HttpAgent(),
+    httpsAgent: new HttpsAgent(),
   });
 }
 
@@ -85,7 +107,7 @@ export async function fetchAttachment(source: AttachmentSource, options: FetchAt
   const axios = await loadAxios();
   let target = source.url;
   for (let hop = 0; hop <= MAX_ATTACHMENT_REDIRECTS; hop += 1) {
-    const verdict = checkAttachmentUrl(target, options.allowedHosts);
+    const verdict = checkAttachmentUrl(target, options.allowedHosts, options.isPrivate);
     if (!verdict.ok) throw new AttachmentError(verdict.reason);
     let response: AxiosResponse<ArrayBuffer>;
     try {

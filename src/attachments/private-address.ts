@@ -10,6 +10,7 @@ const IPV4_RANGES: [string, number][] = [
   ["172.16.0.0", 12],
   ["192.0.0.0", 24],
   ["192.0.2.0", 24],
+  ["192.88.99.0", 24],
   ["192.168.0.0", 16],
   ["198.18.0.0", 15],
   ["198.51.100.0", 24],
@@ -19,17 +20,22 @@ const IPV4_RANGES: [string, number][] = [
 ];
 
 const IPV6_RANGES: [string, number][] = [
-  ["::", 128],
-  ["::1", 128],
-  ["::", 96],
-  ["64:ff9b::", 96],
-  ["100::", 64],
-  ["2001:db8::", 32],
-  ["2002::", 16],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["fec0::", 10],
-  ["ff00::", 8],
+  ["::", 128], // unspecified
+  ["::1", 128], // loopback
+  ["::", 96], // IPv4-compatible (deprecated), embeds any IPv4 address
+  ["::ffff:0:0:0", 96], // IPv4-translated (RFC 2765)
+  ["64:ff9b::", 96], // NAT64 well-known prefix: the gateway reaches the embedded IPv4 address
+  ["64:ff9b:1::", 48], // NAT64 local use (RFC 8215)
+  ["100::", 64], // discard-only
+  ["2001::", 23], // IETF protocol assignments: Teredo 2001::/32 (embeds an IPv4 address), ORCHID, AMT, benchmarking
+  ["2001:db8::", 32], // documentation
+  ["2002::", 16], // 6to4: embeds an IPv4 address, private ones included
+  ["3fff::", 20], // documentation (RFC 9637)
+  ["5f00::", 16], // SRv6 segment identifiers (RFC 9602)
+  ["fc00::", 7], // unique local
+  ["fe80::", 10], // link-local
+  ["fec0::", 10], // site-local (deprecated)
+  ["ff00::", 8], // multicast
 ];
 
 function createBlockList(): BlockList {

@@ -17,6 +17,14 @@ describe("checkAttachmentUrl without an allow-list", () => {
     { raw: "http://localhost/a.png", reason: "host localhost is private" },
     { raw: "http://LOCALHOST:8080/a.png", reason: "host localhost is private" },
     { raw: "http://api.localhost/a.png", reason: "host api.localhost is private" },
+    { raw: "http://localhost./a.png", reason: "host localhost. is private" },
+    { raw: "http://metadata.google.internal/computeMetadata/v1/", reason: "host metadata.google.internal is private" },
+    { raw: "http://METADATA.GOOGLE.INTERNAL./x", reason: "host metadata.google.internal. is private" },
+    { raw: "http://db.internal/a.png", reason: "host db.internal is private" },
+    { raw: "http://printer.local/a.png", reason: "host printer.local is private" },
+    { raw: "http://nas.home.arpa/a.png", reason: "host nas.home.arpa is private" },
+    { raw: "http://intranet/a.png", reason: "host intranet is private" },
+    { raw: "http://metadata/computeMetadata/v1/", reason: "host metadata is private" },
     { raw: "http://127.0.0.1/a.png", reason: "host 127.0.0.1 is private" },
     { raw: "http://127.1/a.png", reason: "host 127.0.0.1 is private" },
     { raw: "http://2130706433/a.png", reason: "host 127.0.0.1 is private" },
@@ -71,9 +79,15 @@ describe("checkAttachmentUrl with an allow-list", () => {
     if (!verdict.ok) expect(verdict.reason).toMatch(/is not in the allowed attachment hosts$/);
   });
 
-  it("allows a private host the designer listed explicitly", () => {
-    expect(checkAttachmentUrl("http://10.0.0.8:9000/bucket/a.png", ["10.0.0.8"]).ok).toBe(true);
-    expect(checkAttachmentUrl("http://[::1]:9000/a.png", ["::1"]).ok).toBe(true);
+  it.each([
+    { raw: "http://10.0.0.8:9000/bucket/a.png", allowed: ["10.0.0.8"], reason: "host 10.0.0.8 is private" },
+    { raw: "http://[::1]:9000/a.png", allowed: ["::1"], reason: "host ::1 is private" },
+    { raw: "http://localhost/a.png", allowed: ["localhost"], reason: "host localhost is private" },
+    { raw: "http://localhost./a.png", allowed: ["localhost"], reason: "host localhost. is private" },
+    { raw: "http://metadata.google.internal/computeMetadata/v1/", allowed: ["*.google.internal"], reason: "host metadata.google.internal is private" },
+    { raw: "http://files/a.png", allowed: ["files"], reason: "host files is private" },
+  ])("refuses $raw even when the designer listed it (issue 12: the allow-list narrows, never widens)", ({ raw, allowed, reason }) => {
+    expect(checkAttachmentUrl(raw, allowed)).toEqual({ ok: false, reason });
   });
 
   it("still refuses other protocols and credentials for a listed host", () => {

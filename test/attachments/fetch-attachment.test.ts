@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { promises as dns } from "dns";
 import { hostname } from "os";
 import { AttachmentError, fetchAttachment, MAX_ATTACHMENT_BYTES, type FetchAttachmentOptions } from "../../src/attachments/fetch-attachment";
+import { isPrivateAddress } from "../../src/attachments/private-address";
 import { createDeadline } from "../../src/chatwoot/deadline";
 import { listenOnFreePort } from "../support/listen";
 
@@ -75,8 +76,13 @@ beforeEach(() => {
   requested.length = 0;
 });
 
-/** The test server runs on 127.0.0.1, which only an explicit allow-list lets through. */
-const LOCAL: FetchAttachmentOptions = { allowedHosts: ["127.0.0.1"], deadline: createDeadline(60_000), timeoutMs: 5000 };
+/** The test server runs on 127.0.0.1, which these tests treat as public (the product never does, allow-list or not). */
+const LOCAL: FetchAttachmentOptions = {
+  allowedHosts: ["127.0.0.1"],
+  deadline: createDeadline(60_000),
+  timeoutMs: 5000,
+  isPrivate: (address) => address !== "127.0.0.1" && isPrivateAddress(address),
+};
 
 function url(path: string): string {
   return `http://127.0.0.1:${port}${path}`;
@@ -187,6 +193,8 @@ describe("fetchAttachment refusing a URL", () => {
     { name: "localhost without allow-list", raw: () => `http://localhost:${port}/files/photo.png`, allowedHosts: [], reason: "host localhost is private" },
     { name: "a host outside the allow-list", raw: () => `http://localhost:${port}/files/photo.png`, allowedHosts: ["127.0.0.1"], reason: "host localhost is not in the allowed attachment hosts" },
     { name: "a file: URL", raw: () => "file:///etc/passwd", allowedHosts: [], reason: "protocol file: is not allowed" },
+    { name: "an allowed host that is a loopback address", raw: () => url("/files/photo.png"), allowedHosts: ["127.0.0.1"], reason: "host 127.0.0.1 is private" },
+    { name: "localhost. with a trailing dot", raw: () => `http://localhost.:${port}/files/photo.png`, allowedHosts: [], reason: "host localhost. is private" },
     { name: "loopback written as IPv4-mapped IPv6", raw: () => `http://[::ffff:127.0.0.1]:${port}/files/photo.png`, allowedHosts: [], reason: "host ::ffff:7f00:1 is private" },
   ])("refuses $name before any request", async ({ raw, allowedHosts, reason }) => {
     await expect(fetchAttachment({ url: raw(), name: "", contentType: null }, { allowedHosts, deadline: createDeadline(5_000), timeoutMs: 2000 })).rejects.toThrow(new AttachmentError(reason));
@@ -198,7 +206,8 @@ describe("fetchAttachment refusing a URL", () => {
     const addresses = await dns.lookup(own, { all: true });
     expect(addresses.length).toBeGreaterThan(0);
     const attempt = fetchAttachment({ url: `http://${own}:${port}/files/photo.png`, name: "", contentType: null }, { allowedHosts: [], deadline: createDeadline(5_000), timeoutMs: 2000 });
-    await expect(attempt).rejects.toThrow(new AttachmentError(`host ${own} resolves to a private address`));
+    // A single-label name is refused by its spelling, before DNS; a dotted one after.
+    await expect(attempt).rejects.toThrow(new AttachmentError(own.includes(".") ? `host ${own} resolves to a private address` : `host ${own} is private`));
     expect(requested).toEqual([]);
   });
 });

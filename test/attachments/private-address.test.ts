@@ -74,6 +74,38 @@ describe("isPrivateAddress", () => {
     expect(isPrivateAddress(address)).toBe(true);
   });
 
+  it.each([
+    { address: "64:ff9b::a9fe:a9fe", why: "NAT64 well-known prefix (64:ff9b::/96) of the metadata address" },
+    { address: "64:ff9b::808:808", why: "NAT64 well-known prefix, even of a public address" },
+    { address: "64:ff9b:1::a9fe:a9fe", why: "NAT64 local use (64:ff9b:1::/48)" },
+    { address: "64:ff9b:1:ffff::1", why: "NAT64 local use, end of the range" },
+    { address: "2001:0:4136:e378:8000:63bf:3fff:fdd2", why: "Teredo (2001::/32)" },
+    { address: "2001::1", why: "Teredo" },
+    { address: "2001:2::1", why: "benchmarking (2001:2::/48)" },
+    { address: "2001:10::1", why: "ORCHID (2001:10::/28)" },
+    { address: "2001:1ff:ffff::1", why: "IETF protocol assignments (2001::/23), end of the range" },
+    { address: "2002:a00:1::1", why: "6to4 of 10.0.0.1" },
+    { address: "2002:7f00:1::1", why: "6to4 of 127.0.0.1" },
+    { address: "2002:a9fe:a9fe::1", why: "6to4 of the metadata address" },
+    { address: "::7f00:1", why: "IPv4-compatible loopback (::/96)" },
+    { address: "::a9fe:a9fe", why: "IPv4-compatible metadata address" },
+    { address: "::ffff:0:a00:1", why: "IPv4-translated (::ffff:0:0:0/96)" },
+    { address: "::ffff:a00:1", why: "IPv4-mapped 10.0.0.1 in hex" },
+    { address: "100::1", why: "discard-only (100::/64)" },
+    { address: "3fff::1", why: "documentation (3fff::/20)" },
+    { address: "5f00::1", why: "SRv6 SIDs (5f00::/16)" },
+    { address: "fdff:ffff::1", why: "unique local, end of fc00::/7" },
+    { address: "fec0::1", why: "site-local (deprecated)" },
+    { address: "ff05::2", why: "site-local multicast" },
+    { address: "192.88.99.1", why: "6to4 relay anycast (deprecated)" },
+  ])("refuses special-purpose $address ($why)", ({ address }) => {
+    expect(isPrivateAddress(address)).toBe(true);
+  });
+
+  it.each(["2001:200::1", "2001:4860:4860::8844", "2003::1", "2620:fe::fe", "64:ff9a::1", "64:ff9b:2::1"])("allows public IPv6 %s just outside the special ranges", (address) => {
+    expect(isPrivateAddress(address)).toBe(false);
+  });
+
   it.each(["2606:4700:4700::1111", "2001:4860:4860::8888", "2a00:1450:4001:80b::200e", "::ffff:8.8.8.8"])("allows public IPv6 %s", (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
