@@ -88,10 +88,17 @@ function parsePlaintext(plaintext: string): { route: SessionRoute; issuedAt: num
 /** The longest sealed value read; longer ones are malformed (Chatwoot itself keeps at most 1,500 characters, C8). */
 export const MAX_SEALED_LENGTH = 4096;
 
+/**
+ * The longest contact source id a route is opened for. Chatwoot's are UUIDs,
+ * e-mail addresses, phone numbers or channel ids; a longer one comes from a
+ * hostile payload and is refused before any work (issue 12 item 1).
+ */
+export const MAX_SOURCE_ID_LENGTH = 1024;
+
 /** Opens a sealed route with its issue time; anything altered, truncated or bound to another contact is "unauthentic". */
 export function openStampedRoute(sealed: unknown, binding: RouteBinding, secret: SecretOrKeys): OpenStampedRouteResult {
   if (sealed === undefined || sealed === null || sealed === "") return { ok: false, reason: "missing" };
-  if (typeof sealed !== "string" || sealed.length > MAX_SEALED_LENGTH) return { ok: false, reason: "malformed" };
+  if (typeof sealed !== "string" || sealed.length > MAX_SEALED_LENGTH || binding.sourceId.length > MAX_SOURCE_ID_LENGTH) return { ok: false, reason: "malformed" };
   const parts = sealed.split(".");
   if (parts.length !== 3 || parts[0] !== VERSION) return { ok: false, reason: "malformed" };
   const iv = Buffer.from(parts[1] ?? "", "base64url");

@@ -1,5 +1,5 @@
 import type { SecretOrKeys } from "../core/derive-key";
-import { MAX_SEALED_LENGTH, openStampedRoute, type OpenStampedRouteResult, type RouteBinding } from "../core/route-seal";
+import { MAX_SEALED_LENGTH, MAX_SOURCE_ID_LENGTH, openStampedRoute, type OpenStampedRouteResult, type RouteBinding } from "../core/route-seal";
 import { tupleHash } from "./tuple-hash";
 
 /** Opens sealed routes; the relay checks the same conversation's route with every webhook. */
@@ -16,7 +16,8 @@ function entryBytes(key: string, result: OpenStampedRouteResult): number {
  * conversation's webhooks pay for AES-GCM once. Keyed on a hash of the
  * length-prefixed tuple, never on the sealed text itself, and capped by bytes
  * (`capacityBytes`): the entries least recently used go first. Values longer
- * than any seal are refused before hashing and never cached.
+ * than any seal, and source ids longer than MAX_SOURCE_ID_LENGTH, are refused
+ * before hashing and never cached.
  */
 export function createRouteCache(secret: SecretOrKeys, capacityBytes = 8 * 1024 * 1024): RouteOpener {
   const cache = new Map<string, { result: OpenStampedRouteResult; bytes: number }>();
@@ -24,7 +25,7 @@ export function createRouteCache(secret: SecretOrKeys, capacityBytes = 8 * 1024 
   // The intake asks twice per webhook (its jobs, then the newest-route check): the last answer is kept apart, no hash needed.
   let last: { sealed: string; inboxId: number; sourceId: string; result: OpenStampedRouteResult } | undefined;
   return (sealed, binding) => {
-    if (typeof sealed !== "string" || sealed.length > MAX_SEALED_LENGTH) return openStampedRoute(sealed, binding, secret);
+    if (typeof sealed !== "string" || sealed.length > MAX_SEALED_LENGTH || binding.sourceId.length > MAX_SOURCE_ID_LENGTH) return openStampedRoute(sealed, binding, secret);
     if (last !== undefined && last.sealed === sealed && last.inboxId === binding.inboxId && last.sourceId === binding.sourceId) return last.result;
     const result = lookup(sealed, binding);
     last = { sealed, inboxId: binding.inboxId, sourceId: binding.sourceId, result };

@@ -1,4 +1,4 @@
-import { sealRoute, type RouteBinding } from "../../src/core/route-seal";
+import { MAX_SOURCE_ID_LENGTH, sealRoute, type RouteBinding } from "../../src/core/route-seal";
 import { createRouteCache } from "../../src/relay/route-cache";
 import { tupleHash } from "../../src/relay/tuple-hash";
 
@@ -42,5 +42,38 @@ describe("route cache", () => {
     for (let index = 0; index < 2_000; index += 1) expect(open(`v1.${"A".repeat(16)}.${String(index).padStart(4_000, "B")}`, BINDING).ok).toBe(false);
     const sealed = sealRoute(ROUTE, BINDING, SECRET, 5);
     expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 5 });
+  });
+
+  it("refuses source ids longer than MAX_SOURCE_ID_LENGTH before hashing, and caches nothing for them", () => {
+    const open = createRouteCache(SECRET, 1_000);
+    const long = { inboxId: 7, sourceId: "s".repeat(MAX_SOURCE_ID_LENGTH + 1) };
+    // A route really sealed for the long id is refused too: no Chatwoot source id is that long.
+    expect(open(sealRoute(ROUTE, long, SECRET, 1), long)).toEqual({ ok: false, reason: "malformed" });
+    const sealed = sealRoute(ROUTE, BINDING, SECRET, 5);
+    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 5 });
+  });
+
+  /**
+   * Issue 12 item 4. The old key was `inbox\nsourceId\nsealed`, and base64url
+   * decoding skips newlines. An agent puts a newline into the victim's
+   * ciphertext (it still opens, and is cached), then posts in a conversation
+   * of their own contact whose source id is the victim's source id, a newline
+   * and the seal up to that newline, with the rest of the seal as its route:
+   * the same old key, so the cache answered with the victim's route.
+   */
+  it("never answers a crafted source id with another conversation's route (newline collision of the old key)", () => {
+    const open = createRouteCache(SECRET);
+    const victim: RouteBinding = { inboxId: 7, sourceId: "source-jane" };
+    const sealed = sealRoute(ROUTE, victim, SECRET, 1_000);
+    const cut = sealed.length - 10;
+    const edited = `${sealed.slice(0, cut)}\n${sealed.slice(cut)}`;
+    const attacker: RouteBinding = { inboxId: 7, sourceId: `source-jane\n${sealed.slice(0, cut)}` };
+    const attackerRoute = sealed.slice(cut);
+    const oldKey = (binding: RouteBinding, value: string): string => `${binding.inboxId}\n${binding.sourceId}\n${value}`;
+    expect(oldKey(attacker, attackerRoute)).toBe(oldKey(victim, edited));
+
+    expect(open(edited, victim)).toEqual({ ok: true, route: ROUTE, issuedAt: 1_000 });
+    expect(open(attackerRoute, attacker)).toEqual({ ok: false, reason: "malformed" });
+    expect(open(edited, attacker)).toEqual({ ok: false, reason: "unauthentic" });
   });
 });
