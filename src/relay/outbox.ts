@@ -4,6 +4,7 @@ import { open, type FileHandle } from "fs/promises";
 import { join } from "path";
 import { isRecord } from "../core/json-guards";
 import { createQueueIndex, type QueuedJob } from "./queue-index";
+import { createRecentPayloads } from "./recent-payloads";
 import { parseInjectJob, type InjectJob } from "./relay-job";
 
 /** A job as stored: the inject itself, or the private note telling an agent that a message did not arrive. */
@@ -77,8 +78,9 @@ FROM jobs WHERE state = 'pending'`;
 /** How long seen keys (and with them one-per-conversation notes) and each conversation's newest route are kept without being seen again. */
 export const SEEN_RETENTION_MS = 7 * 24 * 3_600_000;
 
-/** How many payloads are kept in memory for delivery (a backlog beyond that is read from the database). */
+/** How many payloads are kept in memory for delivery, and how many bytes of them (a backlog beyond that is read from the database). */
 const RECENT_PAYLOADS = 20_000;
+export const RECENT_PAYLOAD_BYTES = 64 * 1024 * 1024;
 /** How many delivery ids are remembered (repeated deliveries arrive within seconds). */
 const RECENT_DELIVERIES = 50_000;
 
@@ -166,7 +168,7 @@ function openDatabase(dataDir: string): Database.Database {
  * Pending jobs are also indexed in memory for scheduling; the index is rebuilt
  * from the database at every start.
  */
-export function openOutbox(dataDir: string) {
+export function openOutbox(dataDir: string, options: { recentPayloadBytes?: number } = {}) {
   const db = openDatabase(dataDir);
   const index = createQueueIndex();
   for (const row of db.prepare(PENDING).all()) if (isQueuedJob(row)) index.add(row);
@@ -184,8 +186,8 @@ export function openOutbox(dataDir: string) {
   const routeOf = db.prepare("SELECT issued_at AS issuedAt, sealed, seen_at AS seenAt FROM routes WHERE key = ?");
   const pruneRoutes = db.prepare("DELETE FROM routes WHERE seen_at < ?");
   let dead = countOf(db.prepare("SELECT COUNT(*) AS count FROM jobs WHERE state = 'dead'").get());
-  /** Payloads of jobs enqueued by this process, so a delivery need not read them back. */
-  const recent = new Map<number, JobPayload>();
+  /** Payloads of jobs enqueued by this process (as JSON text), so a delivery need not read them back. */
+  const recent = createRecentPayloads(RECENT_PAYLOADS, options.recentPayloadBytes ?? RECENT_PAYLOAD_BYTES);
   /** Delivery ids seen lately; after a restart the durable key of each message or change still catches repeats. */
   const recentDeliveries = new Set<string>();
   let onAdded: () => void = () => undefined;
@@ -200,9 +202,10 @@ export function openOutbox(dataDir: string) {
     const added: QueuedJob[] = [];
     for (const job of request.jobs) {
       if (markSeen.run(job.dedupeKey, now).changes === 0) continue;
-      const info = insertJob.run({ conversationKey: job.conversationKey, orderTs: job.orderTs, orderSeq: job.orderSeq, payload: JSON.stringify(job.payload), now });
+      const payload = JSON.stringify(job.payload);
+      const info = insertJob.run({ conversationKey: job.conversationKey, orderTs: job.orderTs, orderSeq: job.orderSeq, payload, now });
       const id = Number(info.lastInsertRowid);
-      if (recent.size < RECENT_PAYLOADS) recent.set(id, job.payload);
+      recent.remember(id, payload);
       added.push({ id, conversationKey: job.conversationKey, orderTs: job.orderTs, orderSeq: job.orderSeq, receivedAt: now, nextAttemptAt: now, attempts: 0 });
     }
     return { result: { duplicate: false, enqueued: added.length, duplicates: request.jobs.length - added.length }, added };
@@ -212,13 +215,11 @@ export function openOutbox(dataDir: string) {
     markSeen.run(dedupeKey, now);
     let removed = 0;
     for (const queued of index.jobsOf(conversationKey)) {
-      const cached = recent.get(queued.id);
-      const text: unknown = cached === undefined ? payloadOf.get(queued.id) : undefined;
-      const payload = cached ?? (typeof text === "string" ? parsePayload(text) : undefined);
+      const payload = payloadFor(queued.id);
       if (payload?.kind !== "inject" || payload.job.dedupeKey !== dedupeKey) continue;
       remove.run(queued.id);
       index.remove(queued.id);
-      recent.delete(queued.id);
+      recent.forget(queued.id);
       removed += 1;
     }
     return removed;
@@ -273,10 +274,14 @@ export function openOutbox(dataDir: string) {
     if (!closed && ids.length > 0) removeMany(ids);
   }
 
+  /** From memory if still there, else read back from the database. */
+  function payloadFor(id: number): JobPayload | undefined {
+    const text: unknown = recent.get(id) ?? payloadOf.get(id);
+    return typeof text === "string" ? parsePayload(text) : undefined;
+  }
+
   function load(job: QueuedJob, now: number): StoredJob | undefined {
-    const cached = recent.get(job.id);
-    const text: unknown = cached === undefined ? payloadOf.get(job.id) : undefined;
-    const payload = cached ?? (typeof text === "string" ? parsePayload(text) : undefined);
+    const payload = payloadFor(job.id);
     if (payload !== undefined) return { id: job.id, conversationKey: job.conversationKey, payload, attempts: job.attempts, receivedAt: job.receivedAt };
     kill.run("unreadable job", now, job.id);
     dead += 1;
@@ -315,7 +320,7 @@ export function openOutbox(dataDir: string) {
       if (finished.length === 0) setImmediate(removeFinished);
       finished.push(id);
       index.remove(id);
-      recent.delete(id);
+      recent.forget(id);
     },
     retryAt(id: number, at: number, error: string): void {
       retry.run(at, error, id);
@@ -335,7 +340,7 @@ export function openOutbox(dataDir: string) {
       if (kill.run(error, now, id).changes === 0) return void index.remove(id);
       dead += 1;
       index.remove(id);
-      recent.delete(id);
+      recent.forget(id);
     },
     depth: (): { pending: number; dead: number } => ({ pending: index.size(), dead }),
     /** Forgets seen keys and newest routes not seen since `olderThan`; returns how many keys went. */
