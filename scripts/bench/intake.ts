@@ -44,7 +44,7 @@ async function drive(url: string, durationSeconds: number, load: ReturnType<type
   return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
 }
 
-/** Waits until the relay has delivered its backlog, so it does not compete with the next run. */
+/** Waits until the relay has delivered its backlog (read on its metrics listener), so it does not compete with the next run. */
 async function drained(url: string, timeoutMs = 60_000): Promise<void> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
@@ -76,7 +76,7 @@ function summarise(runs: Drive[], bare: number[]): IntakeRun {
 export async function benchIntake(rounds: number, secondsPerRun: number): Promise<IntakeResult> {
   const bareServer = join(REPO_ROOT, ".stage", "bench-bare-server.js");
   const started: RunningProcess[] = [];
-  const start = async (promise: Promise<RunningProcess>): Promise<RunningProcess> => {
+  const start = async <T extends RunningProcess>(promise: Promise<T>): Promise<T> => {
     const running = await promise;
     started.push(running);
     return running;
@@ -89,13 +89,13 @@ export async function benchIntake(rounds: number, secondsPerRun: number): Promis
     const delivering = await start(startRelayProcess(answeringCognigy.url, { LOG_LEVEL: "warn", REORDER_WINDOW_MS: "0" }));
     const load = createWebhookLoad();
     for (const target of [bare, intakeOnly, delivering]) await drive(target.url, 1, load);
-    await drained(delivering.url);
+    await drained(delivering.metricsUrl);
     const runs = { bare: [] as Drive[], intakeOnly: [] as Drive[], delivering: [] as Drive[] };
     for (let round = 0; round < rounds; round += 1) {
       runs.bare.push(await drive(bare.url, secondsPerRun, load));
       runs.intakeOnly.push(await drive(intakeOnly.url, secondsPerRun, load));
       runs.delivering.push(await drive(delivering.url, secondsPerRun, load));
-      await drained(delivering.url);
+      await drained(delivering.metricsUrl);
     }
     const bareRates = runs.bare.map((run) => run.perSecond);
     return {

@@ -58,17 +58,22 @@ function registerIntake(app: FastifyInstance, deps: IntakeDeps): void {
 }
 
 /**
- * The relay as a Fastify app (no listening here: see relay-server.ts): the
- * webhook intake, health, readiness and metrics. Errors for bad input keep
- * their 4xx; anything else answers without details.
+ * The relay as a Fastify app (no listening here: see relay-service.ts): the
+ * webhook intake, health and readiness. Metrics are on their own listener
+ * (metrics-app.ts): their refusal counts would undo the uniform 401. Errors
+ * for bad input keep their 4xx; anything else answers without details.
  */
 export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
+  const limits = deps.config.http;
   const app = Fastify({
     logger: deps.logger === false ? false : relayLoggerOptions(deps.config.logLevel, deps.logStream),
     bodyLimit: MAX_BODY_BYTES,
-    connectionTimeout: 10_000,
-    requestTimeout: 10_000,
-    keepAliveTimeout: 65_000,
+    // Slow clients and floods (README, Operations): a silent socket is closed after the idle timeout, one that
+    // trickles its headers or body after the headers or request timeout, checked every second (Node's default: 30 s).
+    connectionTimeout: limits.idleTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1_000 },
     return503OnClosing: true,
     // One line per request would be the main cost of a busy relay; requests are counted in /metrics instead.
     logController: new LogController({ disableRequestLogging: deps.config.logLevel !== "debug" && deps.config.logLevel !== "trace" }),
@@ -79,7 +84,9 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
   registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => (deps.outbox.healthy() ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
-  app.get("/metrics", async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  app.server.maxConnections = limits.maxConnections;
+  // Fastify's own 404 names the URL in its answer and log line; a mistyped path token would be in both.
+  app.setNotFoundHandler((_request, reply) => void reply.code(404).send({ error: "not found" }));
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
     const status = typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 413) deps.metrics.rejected.inc({ reason: "too_large" });

@@ -8,9 +8,16 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
 export interface RelayConfig {
   port: number;
   host: string;
+  /** The Prometheus listener (never the webhook port); null: no metrics listener. Port 0 picks a free port. */
+  metrics: { port: number; host: string } | null;
+  /** Limits of the webhook listener against slow clients and connection floods. */
+  http: HttpLimits;
   relaySecret: string;
   webhookSecrets: string[];
+  /** The token the unsigned route accepts; null when unset, or when webhook secrets are set and ALLOW_UNSIGNED_PATH_TOKEN is not. */
   webhookPathToken: string | null;
+  /** CHATWOOT_WEBHOOK_PATH_TOKEN was set but is refused (webhook secrets are set): the start warns. */
+  pathTokenRefused: boolean;
   inboxIds: number[] | null;
   injectMode: InjectMode;
   cognigyEndpointBaseUrl: string | null;
@@ -31,6 +38,19 @@ export interface RelayConfig {
   forwardCsat: boolean;
   forwardAssignments: boolean;
   forwardAutomationMessages: boolean;
+}
+
+export interface HttpLimits {
+  /** All headers must arrive within this (Node's headersTimeout). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (Node's requestTimeout). */
+  requestTimeoutMs: number;
+  /** A socket with no traffic at all is closed after this (Fastify's connectionTimeout). */
+  idleTimeoutMs: number;
+  /** An idle keep-alive connection is kept this long after a response. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are closed at once (Node's maxConnections). */
+  maxConnections: number;
 }
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; variable: string; message: string };
@@ -80,13 +100,35 @@ function secret(raw: string | undefined, name: string): string {
   return raw;
 }
 
-function webhookAuth(env: Env): Pick<RelayConfig, "webhookSecrets" | "webhookPathToken"> {
+function webhookAuth(env: Env): Pick<RelayConfig, "webhookSecrets" | "webhookPathToken" | "pathTokenRefused"> {
   const webhookSecrets = (value(env, "CHATWOOT_WEBHOOK_SECRETS") ?? "").split(",").map((item) => item.trim()).filter((item) => item !== "");
   const webhookPathToken = value(env, "CHATWOOT_WEBHOOK_PATH_TOKEN") ?? null;
   if (webhookSecrets.length === 0 && webhookPathToken === null) throw new ConfigError("CHATWOOT_WEBHOOK_SECRETS", "is required (or CHATWOOT_WEBHOOK_PATH_TOKEN for Chatwoot before 4.13)");
   if (webhookSecrets.some((item) => item.length < 16)) throw new ConfigError("CHATWOOT_WEBHOOK_SECRETS", "has a secret shorter than 16 characters");
   if (webhookPathToken !== null && !/^[A-Za-z0-9_-]{24,}$/.test(webhookPathToken)) throw new ConfigError("CHATWOOT_WEBHOOK_PATH_TOKEN", "must be at least 24 letters, digits, - or _");
-  return { webhookSecrets, webhookPathToken };
+  // Signed webhooks make the unsigned route a way around the signature: refused unless asked for by name.
+  const allowUnsigned = flag(env, "ALLOW_UNSIGNED_PATH_TOKEN", false);
+  const refused = webhookPathToken !== null && webhookSecrets.length > 0 && !allowUnsigned;
+  return { webhookSecrets, webhookPathToken: refused ? null : webhookPathToken, pathTokenRefused: refused };
+}
+
+function metrics(env: Env): RelayConfig["metrics"] {
+  const raw = value(env, "METRICS_PORT");
+  if (raw?.toLowerCase() === "off") return null;
+  return { port: integer(env, "METRICS_PORT", 9464, 0, 65535), host: value(env, "METRICS_HOST") ?? "127.0.0.1" };
+}
+
+function httpLimits(env: Env): HttpLimits {
+  const requestTimeoutMs = integer(env, "HTTP_REQUEST_TIMEOUT_MS", 10_000, 1_000, 300_000);
+  const headersTimeoutMs = integer(env, "HTTP_HEADERS_TIMEOUT_MS", Math.min(10_000, requestTimeoutMs), 1_000, 300_000);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS", "must not be longer than HTTP_REQUEST_TIMEOUT_MS");
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    idleTimeoutMs: integer(env, "HTTP_IDLE_TIMEOUT_MS", 10_000, 1_000, 300_000),
+    keepAliveTimeoutMs: integer(env, "HTTP_KEEP_ALIVE_TIMEOUT_MS", 65_000, 1_000, 600_000),
+    maxConnections: integer(env, "HTTP_MAX_CONNECTIONS", 4_096, 16, 1_000_000),
+  };
 }
 
 function inboxIds(env: Env): number[] | null {
@@ -124,6 +166,8 @@ function read(env: Env): RelayConfig {
   return {
     port: integer(env, "PORT", 8080, 0, 65535),
     host: value(env, "HOST") ?? "0.0.0.0",
+    metrics: metrics(env),
+    http: httpLimits(env),
     relaySecret: secret(value(env, "RELAY_SECRET"), "RELAY_SECRET"),
     ...webhookAuth(env),
     inboxIds: inboxIds(env),

@@ -25,8 +25,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  if (parsed.config.pathTokenRefused) {
+    service.app.log.warn("CHATWOOT_WEBHOOK_PATH_TOKEN is ignored: webhook secrets are set, so the unsigned route answers 401 (set ALLOW_UNSIGNED_PATH_TOKEN=true while older Chatwoot inboxes still use it)");
+  }
   const address = await service.start();
-  service.app.log.info({ address, injectMode: parsed.config.injectMode, dataDir: parsed.config.dataDir }, "relay listening");
+  service.app.log.info({ address, metricsAddress: service.metricsUrl(), injectMode: parsed.config.injectMode, dataDir: parsed.config.dataDir }, "relay listening");
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { createDeadline } from "../chatwoot/deadline";
 import { createCognigyInjector, type InjectTarget } from "./cognigy-injector";
 import { createDeliveryWorker } from "./delivery-worker";
 import { openOutbox, SEEN_RETENTION_MS } from "./outbox";
+import { buildMetricsApp } from "./metrics-app";
 import { buildRelayApp } from "./relay-app";
 import type { RelayConfig } from "./relay-config";
 import { createRelayMetrics } from "./relay-metrics";
@@ -38,7 +39,7 @@ export interface RelayServiceOptions {
 
 /**
  * Wires the relay: outbox, metrics, injector, worker and HTTP app. `start`
- * listens and starts delivering; `stop` stops intake, lets in-flight
+ * listens (webhooks, and metrics on their own listener) and starts delivering; `stop` stops intake, lets in-flight
  * deliveries finish and leaves the rest in the outbox.
  */
 export function createRelayService(config: RelayConfig, options: RelayServiceOptions = {}) {
@@ -60,6 +61,8 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
   });
   outbox.onJobsAdded(() => worker.wake());
   const app = buildRelayApp({ config, keys, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}), ...(options.logStream === undefined ? {} : { logStream: options.logStream }) });
+  const metricsApp = config.metrics === null ? null : buildMetricsApp(metrics);
+  let metricsUrl: string | null = null;
   const prune = setInterval(() => outbox.pruneSeen(Date.now() - SEEN_RETENTION_MS), 3_600_000);
   prune.unref();
   return {
@@ -67,7 +70,12 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
     outbox,
     metrics,
     worker,
+    /** Where Prometheus scrapes `/metrics` (null before `start`, or with METRICS_PORT=off). */
+    metricsUrl(): string | null {
+      return metricsUrl;
+    },
     async start(): Promise<string> {
+      if (metricsApp !== null && config.metrics !== null) metricsUrl = await metricsApp.listen({ port: config.metrics.port, host: config.metrics.host });
       const address = await app.listen({ port: config.port, host: config.host });
       worker.start();
       return address;
@@ -75,6 +83,7 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
     async stop(): Promise<void> {
       clearInterval(prune);
       await app.close();
+      await metricsApp?.close();
       await worker.stop();
       outbox.close();
     },

@@ -860,7 +860,7 @@ function describeShot(shot: Shot): string {
 }
 
 async function metricValue(harness: RelayHarness, name: string): Promise<number> {
-  const text = await (await fetch(`${harness.url}/metrics`)).text();
+  const text = await (await fetch(`${harness.metricsUrl}/metrics`)).text();
   const match = new RegExp(`^${name} (\\d+)$`, "m").exec(text);
   return match?.[1] === undefined ? Number.NaN : Number(match[1]);
 }

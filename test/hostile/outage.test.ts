@@ -65,7 +65,7 @@ describe("hostile: a 30 s Cognigy outage (503, hang, 429 with Retry-After) durin
       await cognigy.waitFor(MESSAGES, 30_000);
       const drainedAfterMs = Math.max(...cognigy.delivered.map((inject) => inject.at)) - recovered;
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+      const metrics = await (await fetch(`${relay.metricsUrl ?? "metrics listener missing"}/metrics`)).text();
 
       const texts = new Map<string, string[]>(sessions.map((session) => [session, []]));
       for (const inject of cognigy.delivered) {

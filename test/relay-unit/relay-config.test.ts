@@ -38,9 +38,12 @@ describe("parseRelayConfig: defaults", () => {
     expect(configOf(MINIMAL)).toEqual<RelayConfig>({
       port: 8080,
       host: "0.0.0.0",
+      metrics: { port: 9464, host: "127.0.0.1" },
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 10_000, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 4_096 },
       relaySecret: RELAY_SECRET,
       webhookSecrets: [WEBHOOK_SECRET],
       webhookPathToken: null,
+      pathTokenRefused: false,
       inboxIds: null,
       injectMode: "endpoint",
       cognigyEndpointBaseUrl: ENDPOINT_URL,
@@ -116,7 +119,15 @@ describe("parseRelayConfig: valid values", () => {
     ["CHATWOOT_INBOX_IDS", "12", "inboxIds", [12]],
     ["CHATWOOT_INBOX_IDS", "12, 13 ,140", "inboxIds", [12, 13, 140]],
     ["CHATWOOT_WEBHOOK_SECRETS", ` ${WEBHOOK_SECRET} , second-secret-0123456789 ,`, "webhookSecrets", [WEBHOOK_SECRET, "second-secret-0123456789"]],
-    ["CHATWOOT_WEBHOOK_PATH_TOKEN", "path_token-0123456789abcdef", "webhookPathToken", "path_token-0123456789abcdef"],
+    ["METRICS_PORT", "0", "metrics", { port: 0, host: "127.0.0.1" }],
+    ["METRICS_PORT", "9100", "metrics", { port: 9100, host: "127.0.0.1" }],
+    ["METRICS_PORT", "off", "metrics", null],
+    ["METRICS_HOST", "0.0.0.0", "metrics", { port: 9464, host: "0.0.0.0" }],
+    ["HTTP_MAX_CONNECTIONS", "20000", "http", { headersTimeoutMs: 10_000, requestTimeoutMs: 10_000, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 20_000 }],
+    ["HTTP_REQUEST_TIMEOUT_MS", "30000", "http", { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 4_096 }],
+    ["HTTP_REQUEST_TIMEOUT_MS", "5000", "http", { headersTimeoutMs: 5_000, requestTimeoutMs: 5_000, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 4_096 }],
+    ["HTTP_KEEP_ALIVE_TIMEOUT_MS", "5000", "http", { headersTimeoutMs: 10_000, requestTimeoutMs: 10_000, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 4_096 }],
+    ["HTTP_IDLE_TIMEOUT_MS", "3000", "http", { headersTimeoutMs: 10_000, requestTimeoutMs: 10_000, idleTimeoutMs: 3_000, keepAliveTimeoutMs: 65_000, maxConnections: 4_096 }],
     ["COGNIGY_ENDPOINT_BASE_URL", "https://endpoint.example.com/", "cognigyEndpointBaseUrl", "https://endpoint.example.com"],
     ["COGNIGY_ENDPOINT_BASE_URL", "http://localhost:8000/prefix//", "cognigyEndpointBaseUrl", "http://localhost:8000/prefix"],
   ])("reads %s=%j as %s", (variable, raw, key, expected) => {
@@ -127,6 +138,14 @@ describe("parseRelayConfig: valid values", () => {
     const config = configOf({ ...without(MINIMAL, "CHATWOOT_WEBHOOK_SECRETS"), CHATWOOT_WEBHOOK_PATH_TOKEN: "A".repeat(24) });
     expect(config.webhookSecrets).toEqual([]);
     expect(config.webhookPathToken).toBe("A".repeat(24));
+    expect(config.pathTokenRefused).toBe(false);
+  });
+
+  it("refuses the unsigned path-token route when webhook secrets are set, unless ALLOW_UNSIGNED_PATH_TOKEN=true", () => {
+    const token = "path_token-0123456789abcdef";
+    expect(configOf({ ...MINIMAL, CHATWOOT_WEBHOOK_PATH_TOKEN: token })).toMatchObject({ webhookPathToken: null, pathTokenRefused: true });
+    expect(configOf({ ...MINIMAL, CHATWOOT_WEBHOOK_PATH_TOKEN: token, ALLOW_UNSIGNED_PATH_TOKEN: "false" })).toMatchObject({ webhookPathToken: null, pathTokenRefused: true });
+    expect(configOf({ ...MINIMAL, CHATWOOT_WEBHOOK_PATH_TOKEN: token, ALLOW_UNSIGNED_PATH_TOKEN: "true" })).toMatchObject({ webhookPathToken: token, pathTokenRefused: false });
   });
 });
 
@@ -176,6 +195,12 @@ describe("parseRelayConfig: missing and malformed values name the variable", () 
     ["RELAY_SECRET", "x".repeat(31), "RELAY_SECRET must be at least 32 characters long"],
     ["CHATWOOT_WEBHOOK_SECRETS", `${WEBHOOK_SECRET},short`, "CHATWOOT_WEBHOOK_SECRETS has a secret shorter than 16 characters"],
     ["CHATWOOT_WEBHOOK_PATH_TOKEN", "a".repeat(23), "CHATWOOT_WEBHOOK_PATH_TOKEN must be at least 24 letters, digits, - or _"],
+    ["ALLOW_UNSIGNED_PATH_TOKEN", "maybe", "ALLOW_UNSIGNED_PATH_TOKEN must be true or false"],
+    ["METRICS_PORT", "65536", "METRICS_PORT must be a whole number from 0 to 65535"],
+    ["METRICS_PORT", "on", "METRICS_PORT must be a whole number from 0 to 65535"],
+    ["HTTP_MAX_CONNECTIONS", "0", "HTTP_MAX_CONNECTIONS must be a whole number from 16"],
+    ["HTTP_HEADERS_TIMEOUT_MS", "20000", "HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS"],
+    ["HTTP_REQUEST_TIMEOUT_MS", "999", "HTTP_REQUEST_TIMEOUT_MS must be a whole number from 1000"],
     ["CHATWOOT_WEBHOOK_PATH_TOKEN", "token with spaces 0123456789", "CHATWOOT_WEBHOOK_PATH_TOKEN must be at least 24 letters, digits, - or _"],
   ])("reports %s=%j as malformed", (variable, raw, text) => {
     const problem = problemOf({ ...MINIMAL, [variable]: raw });

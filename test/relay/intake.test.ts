@@ -6,7 +6,7 @@ import { PATH_TOKEN, startRelayHarness, WEBHOOK_SECRET, type RelayHarness } from
 let harness: RelayHarness;
 
 beforeEach(async () => {
-  harness = await startRelayHarness({ CHATWOOT_WEBHOOK_PATH_TOKEN: PATH_TOKEN });
+  harness = await startRelayHarness({ CHATWOOT_WEBHOOK_PATH_TOKEN: PATH_TOKEN, ALLOW_UNSIGNED_PATH_TOKEN: "true" });
 });
 
 afterEach(async () => {
@@ -63,6 +63,13 @@ describe("relay intake: who may post", () => {
     const unsigned = unsignedWebhook(agentReply());
     expect((await inject(unsigned, `/handover/chatwoot/${PATH_TOKEN}`)).status).toBe(200);
     expect(await inject(unsignedWebhook(agentReply(4712)), "/handover/chatwoot/wrong-token-0123456789abcdefghij")).toEqual({ status: 401, body: { error: "unauthorized" } });
+  });
+
+  it("refuses the path-token route when webhook secrets are set and ALLOW_UNSIGNED_PATH_TOKEN is not", async () => {
+    await harness.close();
+    harness = await startRelayHarness({ CHATWOOT_WEBHOOK_PATH_TOKEN: PATH_TOKEN });
+    expect(await inject(unsignedWebhook(agentReply()), `/handover/chatwoot/${PATH_TOKEN}`)).toEqual({ status: 401, body: { error: "unauthorized" } });
+    expect((await inject(signWebhook(agentReply(4713), WEBHOOK_SECRET))).status).toBe(200);
   });
 
   it("refuses the path-token route when no token is configured", async () => {
@@ -139,11 +146,16 @@ describe("relay operations endpoints", () => {
     expect((await harness.relay.app.inject({ method: "GET", url: "/readyz" })).json()).toEqual({ status: "ready" });
   });
 
-  it("counts received, rejected and dropped webhooks in /metrics", async () => {
+  it("serves no /metrics on the webhook port (refusal counts by reason would undo the uniform 401)", async () => {
+    expect((await harness.relay.app.inject({ method: "GET", url: "/metrics" })).statusCode).toBe(404);
+    expect((await fetch(`${harness.url}/metrics`)).status).toBe(404);
+  });
+
+  it("counts received, rejected and dropped webhooks in /metrics on the metrics listener", async () => {
     await inject(signWebhook(agentReply(), WEBHOOK_SECRET));
     await inject(withHeader(signWebhook(agentReply(), WEBHOOK_SECRET), "X-Chatwoot-Signature", undefined));
     await inject(signWebhook({ event: "conversation_typing_on" }, WEBHOOK_SECRET));
-    const metrics = (await harness.relay.app.inject({ method: "GET", url: "/metrics" })).body;
+    const metrics = await (await fetch(`${harness.metricsUrl}/metrics`)).text();
     expect(metrics).toContain("relay_webhooks_received_total 3");
     expect(metrics).toContain('relay_webhooks_rejected_total{reason="missing_header"} 1');
     expect(metrics).toContain('relay_events_dropped_total{reason="typing"} 1');

@@ -51,7 +51,7 @@ describe("the relay keeps what it acknowledged", () => {
   it("logs no secret, token, signature, URL token or message text, even at debug level", async () => {
     const cognigy = await startFakeCognigyEndpoint();
     cognigy.enqueue({ status: 404 });
-    const env = relayEnv(cognigy, mkdtempSync(join(tmpdir(), "relay-logs-")), { LOG_LEVEL: "debug", CHATWOOT_WEBHOOK_PATH_TOKEN: PATH_TOKEN });
+    const env = relayEnv(cognigy, mkdtempSync(join(tmpdir(), "relay-logs-")), { LOG_LEVEL: "debug", CHATWOOT_WEBHOOK_PATH_TOKEN: PATH_TOKEN, ALLOW_UNSIGNED_PATH_TOKEN: "true" });
     const logs: string[] = [];
     const relay = await startRelayProcess(env, logs);
     const secretRoute = { userId: "user-logs", sessionId: "session-logs", urlToken: "URLTOKEN-logs-0123456789" };

@@ -17,7 +17,7 @@ describe.each(["4.0", "4.2", "4.12"] as ChatwootVersion[])("scenario 12: Chatwoo
     simulator: { version },
     connection: { apiKey: BOT_TOKEN },
     handover: { inboxIdentifier: `inbox-identifier-${WORLD_INBOX_ID}`, labels: ["cognigy"] },
-    relayEnv: { CHATWOOT_WEBHOOK_PATH_TOKEN: PATH_TOKEN },
+    relayEnv: { CHATWOOT_WEBHOOK_PATH_TOKEN: PATH_TOKEN, ALLOW_UNSIGNED_PATH_TOKEN: "true" },
     webhookPathToken: PATH_TOKEN,
   });
 

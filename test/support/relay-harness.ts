@@ -20,6 +20,8 @@ export interface RelayHarness {
   cognigy: FakeCognigyEndpoint;
   config: RelayConfig;
   url: string;
+  /** The metrics listener's address (`GET /metrics`); never the webhook port. */
+  metricsUrl: string;
   dataDir: string;
   post(webhook: SignedWebhook, path?: string): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -30,6 +32,7 @@ export function relayEnv(cognigy: FakeCognigyEndpoint, dataDir: string, override
   return {
     PORT: "0",
     HOST: "127.0.0.1",
+    METRICS_PORT: "0",
     RELAY_SECRET,
     CHATWOOT_WEBHOOK_SECRETS: WEBHOOK_SECRET,
     COGNIGY_ENDPOINT_BASE_URL: cognigy.baseUrl,
@@ -49,11 +52,14 @@ export async function startRelayHarness(overrides: Record<string, string> = {}, 
   if (!parsed.ok) throw new Error(parsed.message);
   const relay = createRelayService(parsed.config, { logger: false, policy: options.policy ?? FAST_RETRIES });
   const url = await relay.start();
+  const metricsUrl = relay.metricsUrl();
+  if (metricsUrl === null) throw new Error("the test relay has no metrics listener (METRICS_PORT=off)");
   return {
     relay,
     cognigy,
     config: parsed.config,
     url,
+    metricsUrl,
     dataDir,
     async post(webhook, path = "/handover/chatwoot") {
       const response = await fetch(`${url}${path}`, { method: "POST", headers: webhook.headers, body: webhook.body });

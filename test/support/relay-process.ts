@@ -5,6 +5,8 @@ import { REPO_ROOT } from "./load-extension";
 export interface RelayProcess {
   child: ChildProcess;
   url: string;
+  /** The metrics listener (`GET /metrics`), or null with METRICS_PORT=off. */
+  metricsUrl: string | null;
   /** Resolves when the process has exited. */
   exited: Promise<void>;
 }
@@ -30,7 +32,8 @@ export function startRelayProcess(env: Record<string, string>, logs: string[] = 
       const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
-        resolve({ child, url: match[1], exited });
+        const metricsUrl = /"metricsAddress":"(http:\/\/[^"]+)"/.exec(output)?.[1] ?? null;
+        resolve({ child, url: match[1], metricsUrl, exited });
       }
     });
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

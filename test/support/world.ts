@@ -81,6 +81,7 @@ export async function startWorld(options: WorldOptions = {}) {
   const parsed = parseRelayConfig({
     PORT: "0",
     HOST: "127.0.0.1",
+    METRICS_PORT: "0",
     RELAY_SECRET: WORLD_RELAY_SECRET,
     CHATWOOT_WEBHOOK_SECRETS: WORLD_WEBHOOK_SECRET,
     COGNIGY_ENDPOINT_BASE_URL: endpoint.baseUrl,
@@ -133,6 +134,7 @@ export async function startWorld(options: WorldOptions = {}) {
     return [
       ...relaySecretForms("relay secret", WORLD_RELAY_SECRET),
       { name: "webhook secret", value: WORLD_WEBHOOK_SECRET },
+      ...(options.webhookPathToken === undefined ? [] : [{ name: "webhook path token", value: options.webhookPathToken }]),
       { name: "Chatwoot API key", value: USER_TOKEN },
       ...(connection.apiKey === undefined || connection.apiKey === USER_TOKEN ? [] : [{ name: "the connection's API key", value: connection.apiKey }]),
       ...(connection.hmacToken === undefined || connection.hmacToken === "" ? [] : [{ name: "the inbox's HMAC token", value: connection.hmacToken }]),
