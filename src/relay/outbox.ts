@@ -80,7 +80,7 @@ export const SEEN_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /** How many payloads are kept in memory for delivery, and how many bytes of them (a backlog beyond that is read from the database). */
 const RECENT_PAYLOADS = 20_000;
-export const RECENT_PAYLOAD_BYTES = 64 * 1024 * 1024;
+export const RECENT_PAYLOAD_BYTES = 32 * 1024 * 1024;
 /** How many delivery ids are remembered (repeated deliveries arrive within seconds). */
 const RECENT_DELIVERIES = 50_000;
 

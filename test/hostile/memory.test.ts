@@ -42,7 +42,7 @@ const FLOOD_CHARS = 150_000;
 const FLOOD_KEPT_CHARS = 20_000;
 const GENUINE = 40;
 const CONCURRENCY = 8;
-/** What the heap may grow by over the whole run: the 64 MiB payload memory, the 8 MiB route cache, and garbage not yet collected. */
+/** What the heap may grow by over the whole run: the 32 MiB payload memory, the 8 MiB route cache, the 16 MiB newest routes, and garbage not yet collected. */
 const MAX_HEAP_GROWTH_MB = 125;
 
 /** Runs `count` tasks, at most `CONCURRENCY` at a time. */
