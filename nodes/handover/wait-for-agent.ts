@@ -32,7 +32,7 @@ export interface WaitRequest {
 export async function waitForAgent(api: NodeApi, childConfigs: INodeFunctionBaseParams["childConfigs"], request: WaitRequest): Promise<void> {
   // Keywords and intents "for the flow" belong to a Session node: below a waiting Handover node nothing would hear them.
   const session = { ...parseSessionConfig(request.rawConfig), passKeywords: [], passIntents: [] };
-  const { client, download } = createSessionTools(request.connection, session.attachmentHosts);
+  const { client, download } = createSessionTools(request.connection, session.attachmentHosts, session.privateAttachmentHosts);
   const result = await handleSessionInput(client, download, { config: session, relaySecret: request.connection.relaySecret, input: request.input, state: request.state, now: Date.now() });
   for (const entry of result.logs) api.log(entry.level, entry.message);
   const state = result.state ?? request.state;

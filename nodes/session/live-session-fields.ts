@@ -101,6 +101,16 @@ export const LIVE_SESSION_FIELDS: INodeField[] = [
     description: label("Hosts user files may be fetched from (e.g. *.cognigy.ai). Empty: any public host.", "Hosts, von denen Dateien geladen werden dürfen (z. B. *.cognigy.ai). Leer: jeder öffentliche Host."),
     defaultValue: [],
   },
+  {
+    key: "privateAttachmentHosts",
+    type: "toggle",
+    label: label("Listed hosts may be private", "Gelistete Hosts dürfen privat sein"),
+    description: label(
+      "Only for an on-premises Cognigy whose files are on an internal host: the allowed hosts above may then be private. Without a list it has no effect.",
+      "Nur für ein Cognigy vor Ort mit Dateien auf einem internen Host: die erlaubten Hosts oben dürfen dann privat sein. Ohne Liste ohne Wirkung.",
+    ),
+    defaultValue: false,
+  },
 ];
 
 export const LIVE_SESSION_FIELD_KEYS: string[] = LIVE_SESSION_FIELDS.map((field) => field.key);

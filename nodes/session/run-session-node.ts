@@ -41,7 +41,7 @@ export async function runSessionNode(params: INodeFunctionBaseParams): Promise<v
     api.log("error", connection.message);
     return takeExit(api, params.childConfigs, SESSION_EXITS.error);
   }
-  const { client, download } = createSessionTools(connection.connection, config.attachmentHosts);
+  const { client, download } = createSessionTools(connection.connection, config.attachmentHosts, config.privateAttachmentHosts);
   const input = readTurnInput(params.cognigy.input);
   const state = readHandoverState(params.cognigy.context, config.contextKey);
   const result = await handleSessionInput(client, download, { config, relaySecret: connection.connection.relaySecret, input, state, now: Date.now() });

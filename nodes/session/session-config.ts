@@ -20,6 +20,8 @@ export interface SessionConfig {
   csatButtonTitle: string;
   /** Hosts user attachments may be downloaded from; empty: any public host. */
   attachmentHosts: string[];
+  /** The listed hosts may be private or internal (on-premises); ignored without a list. */
+  privateAttachmentHosts: boolean;
   /** Lower-cased phrases that, while an agent is on, go to the flow below instead of the agent. */
   passKeywords: string[];
   /** Intents that go to the flow below instead of the agent. */
@@ -48,6 +50,7 @@ export function parseSessionConfig(raw: object): SessionConfig {
     forwardCsat: readBoolean(config.forwardCsat) ?? true,
     csatButtonTitle: text(config.csatButtonTitle).trim() || "Rate the conversation",
     attachmentHosts: list(config.attachmentHosts).map((item) => item.toLowerCase()),
+    privateAttachmentHosts: readBoolean(config.privateAttachmentHosts) ?? false,
     passKeywords: list(config.passKeywords).map((item) => item.toLowerCase()),
     passIntents: list(config.passIntents),
     inactivityMinutes: Math.max(0, readNumber(config.inactivityMinutes) ?? 0),

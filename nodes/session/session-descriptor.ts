@@ -74,7 +74,7 @@ export const sessionNode = createNodeDescriptor({
       fields: ["cancelKeywords", "cancelIntent", "cancelledMessage", "passKeywords", "passIntents", "inactivityMinutes", "inactivityMessage"],
     },
     { key: "history", label: label("History", "Verlauf"), defaultCollapsed: true, fields: ["recordHistory", "historyMaxTurns"] },
-    { key: "advanced", label: label("Advanced", "Erweitert"), defaultCollapsed: true, fields: ["attachmentHosts", "contextKey"] },
+    { key: "advanced", label: label("Advanced", "Erweitert"), defaultCollapsed: true, fields: ["attachmentHosts", "privateAttachmentHosts", "contextKey"] },
   ],
   form: [
     { type: "field", key: "connection" },

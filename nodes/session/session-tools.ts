@@ -11,10 +11,10 @@ export const SESSION_REQUEST_TIMEOUT_MS = 10_000;
 export const DOWNLOAD_BUDGET_MS = 8_000;
 
 /** The Chatwoot client and the attachment download of one live-handover input, within the node's time budget. */
-export function createSessionTools(connection: ChatwootConnection, attachmentHosts: readonly string[]): { client: ChatwootClient; download: Download } {
+export function createSessionTools(connection: ChatwootConnection, attachmentHosts: readonly string[], trustListedHosts: boolean): { client: ChatwootClient; download: Download } {
   const { apiKey, relaySecret } = connection;
   const client = createChatwootClient({ ...connection, deadline: createDeadline(SESSION_BUDGET_MS), requestTimeoutMs: SESSION_REQUEST_TIMEOUT_MS, secrets: [apiKey, relaySecret] });
   const downloads = createDeadline(DOWNLOAD_BUDGET_MS);
-  const download: Download = (source, maxBytes) => fetchAttachment(source, { allowedHosts: [...attachmentHosts], deadline: downloads, timeoutMs: DOWNLOAD_BUDGET_MS, maxBytes });
+  const download: Download = (source, maxBytes) => fetchAttachment(source, { allowedHosts: [...attachmentHosts], trustListedHosts, deadline: downloads, timeoutMs: DOWNLOAD_BUDGET_MS, maxBytes });
   return { client, download };
 }

@@ -33,7 +33,7 @@ export async function startExtensionWorld(validate: boolean): Promise<ExtensionW
     runtime,
     imageUrl: `http://127.0.0.1:${port}/photo.png`,
     handoverConfig: { connection: "cw", inboxId: String(BENCH_INBOX), teamId: "3" },
-    sessionConfig: { connection: "cw", attachmentHosts: ["127.0.0.1"] },
+    sessionConfig: { connection: "cw", attachmentHosts: ["127.0.0.1"], privateAttachmentHosts: true },
     async close() {
       files.closeAllConnections();
       await new Promise((resolve) => files.close(resolve));

@@ -27,7 +27,7 @@ function isInternalName(host: string): boolean {
  * one, never localhost, an internal name, or a private, link-local or reserved
  * address. Names are checked again after DNS (see fetch-attachment.ts).
  */
-export function checkAttachmentUrl(raw: string, allowedHosts: readonly string[], isPrivate: AddressCheck = isPrivateAddress): UrlVerdict {
+export function checkAttachmentUrl(raw: string, allowedHosts: readonly string[], isPrivate: AddressCheck = isPrivateAddress, trustListedHosts = false): UrlVerdict {
   let url: URL;
   try {
     url = new URL(raw);
@@ -42,6 +42,8 @@ export function checkAttachmentUrl(raw: string, allowedHosts: readonly string[],
   if (allowedHosts.length > 0 && !allowedHosts.some((pattern) => hostMatches(name, pattern))) {
     return { ok: false, reason: `host ${host} is not in the allowed attachment hosts` };
   }
-  if (isIP(name) !== 0 ? isPrivate(name) : isInternalName(name)) return { ok: false, reason: `host ${host} is private` };
+  // Only hosts the designer listed may be trusted, and only when they said so (on-premises file stores).
+  const trusted = trustListedHosts && allowedHosts.length > 0;
+  if (!trusted && (isIP(name) !== 0 ? isPrivate(name) : isInternalName(name))) return { ok: false, reason: `host ${host} is private` };
   return { ok: true, url };
 }

@@ -30,6 +30,12 @@ export interface FetchAttachmentOptions {
   resolve?: Resolver;
   /** Which addresses are off limits; defaults to isPrivateAddress. A seam for tests that serve from 127.0.0.1. */
   isPrivate?: AddressCheck;
+  /**
+   * The designer's "Listed hosts may be private": with a non-empty allow-list,
+   * its hosts may be private or internal (an on-premises Cognigy's file store).
+   * Ignored without a list, which would open the whole network.
+   */
+  trustListedHosts?: boolean;
 }
 
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
@@ -37,6 +43,10 @@ export type Resolver = (hostname: string) => Promise<{ address: string; family: 
 const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true });
 
 const MIN_HOP_MS = 250;
+
+function trusts(options: FetchAttachmentOptions): boolean {
+  return options.trustListedHosts === true && options.allowedHosts.length > 0;
+}
 
 export class AttachmentError extends Error {
   override readonly name = "AttachmentError";
@@ -91,7 +101,7 @@ async function getOnce(axios: AxiosStatic, url: URL, options: FetchAttachmentOpt
     maxContentLength: maxBytes,
     maxRedirects: 0,
     validateStatus: (status) => status >= 200 && status < 400,
-    lookup: publicOnlyLookup(options.resolve ?? systemResolver, options.isPrivate ?? isPrivateAddress),
+    lookup: publicOnlyLookup(options.resolve ?? systemResolver, trusts(options) ? () => false : (options.isPrivate ?? isPrivateAddress)),
     // Never through HTTP(S)_PROXY: a proxy resolves the name itself, after our check, so it would reach
     // whatever the name points to then (metadata.google.internal, localhost., a rebinding name).
     // Fresh agents, because Node's global agents follow the proxy variables under NODE_USE_ENV_PROXY.
@@ -107,7 +117,7 @@ export async function fetchAttachment(source: AttachmentSource, options: FetchAt
   const axios = await loadAxios();
   let target = source.url;
   for (let hop = 0; hop <= MAX_ATTACHMENT_REDIRECTS; hop += 1) {
-    const verdict = checkAttachmentUrl(target, options.allowedHosts, options.isPrivate);
+    const verdict = checkAttachmentUrl(target, options.allowedHosts, options.isPrivate, trusts(options));
     if (!verdict.ok) throw new AttachmentError(verdict.reason);
     let response: AxiosResponse<ArrayBuffer>;
     try {

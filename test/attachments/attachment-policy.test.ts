@@ -99,3 +99,15 @@ describe("checkAttachmentUrl with an allow-list", () => {
     expect(checkAttachmentUrl("https://example.com/a.png", ["*."]).ok).toBe(false);
   });
 });
+
+describe("checkAttachmentUrl: listed hosts the designer trusts as private (on-premises)", () => {
+  it.each([
+    ["a listed loopback address, trusted", "http://127.0.0.1/f.png", ["127.0.0.1"], true, true],
+    ["a listed loopback address, not trusted", "http://127.0.0.1/f.png", ["127.0.0.1"], false, false],
+    ["an internal name, listed and trusted", "https://files.corp/f.png", ["files.corp"], true, true],
+    ["trust without a list opens nothing", "http://127.0.0.1/f.png", [], true, false],
+    ["trust never reaches an unlisted host", "http://10.0.0.5/f.png", ["127.0.0.1"], true, false],
+  ] as const)("%s", (_, url, hosts, trust, ok) => {
+    expect(checkAttachmentUrl(url, hosts, undefined, trust).ok).toBe(ok);
+  });
+});

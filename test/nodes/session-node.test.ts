@@ -8,7 +8,8 @@ import { USER_TOKEN } from "../support/chatwoot-simulator/server";
 
 const MESSAGES = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages";
 const TOGGLE = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status";
-const ATTACHMENT_HOSTS = { attachmentHosts: ["127.0.0.1"] };
+// The test serves files from 127.0.0.1: listed, and trusted as an on-premises host would be.
+const ATTACHMENT_HOSTS = { attachmentHosts: ["127.0.0.1"], privateAttachmentHosts: true };
 
 const harness = useHarness();
 const state = handoverState;

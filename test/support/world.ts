@@ -41,7 +41,7 @@ export interface WorldOptions {
 export function worldFlow(options: WorldOptions): (text: string) => FlowStep[] {
   const session: FlowStep = {
     node: "chatwootSession",
-    config: { connection: "cw", attachmentHosts: ["127.0.0.1"], cancelKeywords: ["cancel"], cancelledMessage: "OK, I cancelled your request.", passKeywords: ["/resolve", "/reopen"], ...options.session },
+    config: { connection: "cw", attachmentHosts: ["127.0.0.1"], privateAttachmentHosts: true, cancelKeywords: ["cancel"], cancelledMessage: "OK, I cancelled your request.", passKeywords: ["/resolve", "/reopen"], ...options.session },
     children: {
       onChatwootSessionResolved: [{ say: "Welcome back! Is there anything else I can do for you?" }, { stop: true }],
       onChatwootSessionCancelled: [{ stop: true }],
