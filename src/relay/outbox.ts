@@ -83,6 +83,17 @@ const RECENT_PAYLOADS = 20_000;
 export const RECENT_PAYLOAD_BYTES = 32 * 1024 * 1024;
 /** How many delivery ids are remembered (repeated deliveries arrive within seconds). */
 const RECENT_DELIVERIES = 50_000;
+/** How soon the worker tries again a write the database refused (disk full), before it starts more deliveries. */
+export const WRITE_RETRY_MS = 1_000;
+
+export interface OutboxOptions {
+  recentPayloadBytes?: number;
+  /**
+   * Tests only: called with the open connection, e.g. to set `PRAGMA max_page_count` and so
+   * make SQLite answer SQLITE_FULL as a full disk would (issue 12 item 9). Production never sets it.
+   */
+  testDatabaseHook?: (db: Database.Database) => void;
+}
 
 function parseJson(text: string): unknown {
   try {
@@ -168,8 +179,9 @@ function openDatabase(dataDir: string): Database.Database {
  * Pending jobs are also indexed in memory for scheduling; the index is rebuilt
  * from the database at every start.
  */
-export function openOutbox(dataDir: string, options: { recentPayloadBytes?: number } = {}) {
+export function openOutbox(dataDir: string, options: OutboxOptions = {}) {
   const db = openDatabase(dataDir);
+  options.testDatabaseHook?.(db);
   const index = createQueueIndex();
   for (const row of db.prepare(PENDING).all()) if (isQueuedJob(row)) index.add(row);
   const markSeen = db.prepare("INSERT OR IGNORE INTO seen (key, seen_at) VALUES (?, ?)");
@@ -192,11 +204,41 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
   const recentDeliveries = new Set<string>();
   let onAdded: () => void = () => undefined;
   let closed = false;
+  /**
+   * A write failed (disk full, …) and none of its kind has succeeded since: /readyz says so. Kept by
+   * kind, because a delete can succeed where an insert cannot, and only an enqueue proves webhooks can be taken.
+   */
+  const failing = { enqueue: false, bookkeeping: false };
+  /**
+   * What the open transaction put in memory: a failed commit rolls the database back, and these go
+   * with it. Otherwise a delivery id would stay remembered and its repeat be answered "duplicate"
+   * without ever being stored (issue 12 item 9), and row ids, which SQLite gives out again after a
+   * rollback, would keep payloads that are not in the database.
+   */
+  let uncommitted: { deliveryIds: string[]; ids: number[] } = { deliveryIds: [], ids: [] };
+
+  /** Runs one transaction that enqueues; on failure forgets what it remembered, and rethrows. */
+  function committing<T>(commit: () => T): T {
+    uncommitted = { deliveryIds: [], ids: [] };
+    try {
+      const result = commit();
+      failing.enqueue = false;
+      return result;
+    } catch (error: unknown) {
+      failing.enqueue = true;
+      for (const deliveryId of uncommitted.deliveryIds) recentDeliveries.delete(deliveryId);
+      for (const id of uncommitted.ids) recent.forget(id);
+      throw error;
+    } finally {
+      uncommitted = { deliveryIds: [], ids: [] };
+    }
+  }
 
   function insert(request: EnqueueRequest, now: number): Enqueued {
     if (request.deliveryId !== null) {
       if (recentDeliveries.has(request.deliveryId)) return { result: { duplicate: true }, added: [] };
       rememberIn(recentDeliveries, request.deliveryId, RECENT_DELIVERIES);
+      uncommitted.deliveryIds.push(request.deliveryId);
     }
     for (const route of request.routes ?? []) upsertRoute.run({ key: route.key, issuedAt: route.issuedAt, sealed: route.sealed, now });
     const added: QueuedJob[] = [];
@@ -206,6 +248,7 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
       const info = insertJob.run({ conversationKey: job.conversationKey, orderTs: job.orderTs, orderSeq: job.orderSeq, payload, now });
       const id = Number(info.lastInsertRowid);
       recent.remember(id, payload);
+      uncommitted.ids.push(id);
       added.push({ id, conversationKey: job.conversationKey, orderTs: job.orderTs, orderSeq: job.orderSeq, receivedAt: now, nextAttemptAt: now, attempts: 0 });
     }
     return { result: { duplicate: false, enqueued: added.length, duplicates: request.jobs.length - added.length }, added };
@@ -249,7 +292,7 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
     waiting = [];
     let results: Enqueued[];
     try {
-      results = commitMany(items);
+      results = committing(() => commitMany(items));
     } catch (error: unknown) {
       for (const item of items) item.reject(error);
       return;
@@ -266,12 +309,55 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
   }
 
   let finished: number[] = [];
+  /** The worker's bookkeeping the database refused (disk full): written again, in order, before more deliveries start. */
+  let owed: (() => void)[] = [];
+  const writeOwed = db.transaction((ids: number[], writes: (() => void)[]) => {
+    removeMany(ids);
+    writes.forEach((write) => write());
+  });
 
-  /** Deliveries finished during this turn of the event loop are removed together (one transaction), at the latest before the next schedule. */
-  function removeFinished(): void {
+  /**
+   * Deliveries finished during this turn of the event loop are removed together (one transaction), at
+   * the latest before the next schedule, with any bookkeeping owed. If the database refuses, they are
+   * kept for the next try; returns whether nothing is owed any more.
+   */
+  function removeFinished(): boolean {
     const ids = finished;
+    const writes = owed;
     finished = [];
-    if (!closed && ids.length > 0) removeMany(ids);
+    owed = [];
+    if (closed || (ids.length === 0 && writes.length === 0)) return true;
+    try {
+      writeOwed(ids, writes);
+      failing.bookkeeping = false;
+      return true;
+    } catch {
+      failing.bookkeeping = true;
+      finished = ids.concat(finished);
+      owed = writes.concat(owed);
+      return false;
+    }
+  }
+
+  /** A write of the worker's bookkeeping: now, or when the database takes writes again. */
+  function writeOrOwe(write: () => void): void {
+    if (owed.length === 0) {
+      try {
+        write();
+        failing.bookkeeping = false;
+        return;
+      } catch {
+        failing.bookkeeping = true;
+      }
+    }
+    owed.push(write);
+  }
+
+  function markDead(id: number, error: string, now: number): void {
+    writeOrOwe(() => {
+      // A job retracted while in flight has no row left: nothing to count.
+      if (kill.run(error, now, id).changes > 0) dead += 1;
+    });
   }
 
   /** From memory if still there, else read back from the database. */
@@ -283,8 +369,7 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
   function load(job: QueuedJob, now: number): StoredJob | undefined {
     const payload = payloadFor(job.id);
     if (payload !== undefined) return { id: job.id, conversationKey: job.conversationKey, payload, attempts: job.attempts, receivedAt: job.receivedAt };
-    kill.run("unreadable job", now, job.id);
-    dead += 1;
+    markDead(job.id, "unreadable job", now);
     index.remove(job.id);
     return undefined;
   }
@@ -292,7 +377,7 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
   return {
     /** Records the delivery and its jobs in one synced transaction; a delivery or job seen before is not enqueued again. */
     enqueue(request: EnqueueRequest, now: number): EnqueueResult {
-      const enqueued = syncedCommit(() => commitOne(request, now));
+      const enqueued = committing(() => syncedCommit(() => commitOne(request, now)));
       enqueued.added.forEach(index.add);
       if (enqueued.added.length > 0) onAdded();
       return enqueued.result;
@@ -311,19 +396,21 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
     /** What to start now (at most `limit`, one per conversation, none of a conversation in flight), and when to look again. */
     schedule(now: number, reorderWindowMs: number, busy: ReadonlySet<string>, limit: number): Schedule {
       // A delivery that finished is removed before the next one starts: after a crash, only the one in flight can repeat.
-      removeFinished();
+      // So while the database refuses the removal (disk full), nothing starts; the worker looks again soon.
+      if (!removeFinished()) return { jobs: [], nextDueAt: now + WRITE_RETRY_MS };
       const due = index.due(now, reorderWindowMs, busy, limit);
       const jobs = due.jobs.map((job) => load(job, now)).filter((job): job is StoredJob => job !== undefined);
       return { jobs, nextDueAt: jobs.length < due.jobs.length ? now : due.nextDueAt };
     },
     delivered(id: number): void {
-      if (finished.length === 0) setImmediate(removeFinished);
+      if (finished.length === 0) setImmediate(() => void removeFinished());
       finished.push(id);
       index.remove(id);
       recent.forget(id);
     },
+    /** The attempt is counted in memory at once; its row is updated now or, on a full disk, before the next schedule. */
     retryAt(id: number, at: number, error: string): void {
-      retry.run(at, error, id);
+      writeOrOwe(() => retry.run(at, error, id));
       index.retry(id, at);
     },
     /**
@@ -333,12 +420,18 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
      * worker's bookkeeping for it changes nothing. Returns how many were removed.
      */
     retract(dedupeKey: string, conversationKey: string, now: number): number {
-      return syncedCommit(() => retractOne(dedupeKey, conversationKey, now));
+      try {
+        const removed = syncedCommit(() => retractOne(dedupeKey, conversationKey, now));
+        failing.enqueue = false;
+        return removed;
+      } catch (error: unknown) {
+        failing.enqueue = true;
+        throw error;
+      }
     },
+    /** Leaves the queue at once; its row is marked dead now or, on a full disk, before the next schedule. */
     deadLetter(id: number, error: string, now: number): void {
-      // A job retracted while in flight has no row left: nothing to count.
-      if (kill.run(error, now, id).changes === 0) return void index.remove(id);
-      dead += 1;
+      markDead(id, error, now);
       index.remove(id);
       recent.forget(id);
     },
@@ -350,7 +443,9 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
     },
     /** The newest route recorded under `key` (see newest-routes.ts), and when it was last recorded. A read: no commit. */
     newestRoute: (key: string): (RouteRecord & { seenAt: number }) | undefined => routeRecordOf(key, routeOf.get(key)),
+    /** Readable, and the last write succeeded (after a refused write, false until one succeeds again). */
     healthy(): boolean {
+      if (failing.enqueue || failing.bookkeeping) return false;
       try {
         return isRecord(db.prepare("SELECT 1 AS ok").get());
       } catch {
@@ -359,6 +454,7 @@ export function openOutbox(dataDir: string, options: { recentPayloadBytes?: numb
     },
     close(): void {
       if (closed) return;
+      // On a full disk what is owed stays undone: those jobs are delivered again after the restart.
       removeFinished();
       closed = true;
       db.close();

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { existsSync, mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { openOutbox, type EnqueueRequest, type JobPayload, type Outbox, type StoredJob } from "../../src/relay/outbox";
+import { openOutbox, WRITE_RETRY_MS, type EnqueueRequest, type JobPayload, type Outbox, type StoredJob } from "../../src/relay/outbox";
 import type { InjectJob } from "../../src/relay/relay-job";
 
 const WINDOW = 250;
@@ -560,5 +560,141 @@ describe("outbox: each conversation's newest route (C15)", () => {
     const outbox = open();
     outbox.enqueue({ deliveryId: null, jobs: [], routes: [route(300)] }, T0);
     expect(outbox.newestRoute("conversation-key")).toMatchObject({ issuedAt: 300 });
+  });
+});
+
+describe("outbox: a full disk (issue 12 item 9)", () => {
+  /** An outbox whose connection the test holds: `max_page_count` makes SQLite answer SQLITE_FULL, `query_only` refuses every write. */
+  function openWithConnection(): { outbox: Outbox; db: Database.Database } {
+    let connection: Database.Database | undefined;
+    const outbox = openOutbox(dataDir, { testDatabaseHook: (db) => void (connection = db) });
+    opened.push(outbox);
+    if (connection === undefined) throw new Error("the hook was not called");
+    return { outbox, db: connection };
+  }
+
+  function fill(db: Database.Database): void {
+    db.pragma("max_page_count = 1"); // clamped to the pages the file has: any growth fails
+  }
+
+  function makeRoom(db: Database.Database): void {
+    db.pragma("max_page_count = 1073741823");
+  }
+
+  /** Large enough that each job needs new pages. */
+  const big = (messageId: number, conversation = 321): JobSpec => ({ messageId, conversation, text: "x".repeat(20_000) });
+
+  function rows(): { id: number; state: string; attempts: number }[] {
+    const reader = new Database(join(dataDir, "outbox.sqlite"), { readonly: true });
+    try {
+      return reader
+        .prepare("SELECT id, state, attempts FROM jobs ORDER BY id")
+        .all()
+        .flatMap((row) => (typeof row === "object" && row !== null && "id" in row && "state" in row && "attempts" in row && typeof row.id === "number" && typeof row.state === "string" && typeof row.attempts === "number" ? [{ id: row.id, state: row.state, attempts: row.attempts }] : []));
+    } finally {
+      reader.close();
+    }
+  }
+
+  it("forgets the delivery id of a group commit that failed, so Chatwoot's repeat is stored, not answered 'duplicate'", async () => {
+    const { outbox, db } = openWithConnection();
+    fill(db);
+    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).rejects.toThrow(/full/);
+    makeRoom(db);
+    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).resolves.toEqual({ duplicate: false, enqueued: 1, duplicates: 0 });
+    expect(messageIds(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs)).toEqual([1]);
+  });
+
+  it("forgets the delivery ids of every request in the failed group, and keeps those committed before", async () => {
+    const { outbox, db } = openWithConnection();
+    await outbox.enqueueSoon(request("d0", { messageId: 100 }), T0);
+    fill(db);
+    const failed = [outbox.enqueueSoon(request("d1", big(1)), T0), outbox.enqueueSoon(request("d2", big(2, 322)), T0), outbox.enqueueSoon(request("d0", big(3)), T0)];
+    const settled = await Promise.allSettled(failed);
+    expect(settled.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
+    makeRoom(db);
+    await expect(outbox.enqueueSoon(request("d0", big(3)), T0)).resolves.toEqual({ duplicate: true });
+    await expect(outbox.enqueueSoon(request("d2", big(2, 322)), T0)).resolves.toMatchObject({ duplicate: false, enqueued: 1 });
+    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).resolves.toMatchObject({ duplicate: false, enqueued: 1 });
+  });
+
+  it("forgets the delivery id of a synchronous enqueue that failed", () => {
+    const { outbox, db } = openWithConnection();
+    fill(db);
+    expect(() => outbox.enqueue(request("d1", big(1)), T0)).toThrow(/full/);
+    makeRoom(db);
+    expect(outbox.enqueue(request("d1", big(1)), T0)).toEqual({ duplicate: false, enqueued: 1, duplicates: 0 });
+  });
+
+  it("is not ready after a failed enqueue, and ready again once one succeeds", async () => {
+    const { outbox, db } = openWithConnection();
+    expect(outbox.healthy()).toBe(true);
+    fill(db);
+    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).rejects.toThrow(/full/);
+    expect(outbox.healthy()).toBe(false);
+    makeRoom(db);
+    await outbox.enqueueSoon(request("d1", big(1)), T0);
+    expect(outbox.healthy()).toBe(true);
+  });
+
+  it("keeps a delivered job's removal when the database refuses it, starts nothing meanwhile, and removes it once writes work", async () => {
+    const { outbox, db } = openWithConnection();
+    outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
+    const [head] = outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs;
+    if (head === undefined) throw new Error("expected a head");
+    db.pragma("query_only = ON");
+    outbox.delivered(head.id);
+    await new Promise((resolve) => setImmediate(resolve)); // the batched removal runs, and fails, here
+    expect(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10)).toEqual({ jobs: [], nextDueAt: T0 + WINDOW + WRITE_RETRY_MS });
+    expect(outbox.healthy()).toBe(false);
+    db.pragma("query_only = OFF");
+    expect(messageIds(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs)).toEqual([2]);
+    expect(rows().map((row) => row.id)).toEqual([head.id + 1]);
+    expect(outbox.healthy()).toBe(true);
+  });
+
+  it("counts a retry in memory when the database refuses it, and writes it before the next job starts", () => {
+    const { outbox, db } = openWithConnection();
+    outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2, conversation: 322 }), T0);
+    const [head] = outbox.schedule(T0 + WINDOW, WINDOW, NONE, 1).jobs;
+    if (head === undefined) throw new Error("expected a head");
+    db.pragma("query_only = ON");
+    expect(() => outbox.retryAt(head.id, T0 + 5_000, "503")).not.toThrow();
+    db.pragma("query_only = OFF");
+    const next = outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10);
+    expect(messageIds(next.jobs)).toEqual([2]);
+    expect(next.nextDueAt).toBe(T0 + 5_000);
+    expect(rows().find((row) => row.id === head.id)).toMatchObject({ state: "pending", attempts: 1 });
+  });
+
+  it("dead-letters in memory when the database refuses it, and records it once writes work", () => {
+    const { outbox, db } = openWithConnection();
+    outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
+    const [head] = outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs;
+    if (head === undefined) throw new Error("expected a head");
+    db.pragma("query_only = ON");
+    expect(() => outbox.deadLetter(head.id, "Cognigy answered HTTP 404", T0 + 300)).not.toThrow();
+    expect(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs).toEqual([]);
+    db.pragma("query_only = OFF");
+    expect(messageIds(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs)).toEqual([2]);
+    expect(outbox.depth()).toEqual({ pending: 1, dead: 1 });
+    expect(rows().find((row) => row.id === head.id)).toMatchObject({ state: "dead" });
+  });
+
+  it("does not throw from schedule when an unreadable row cannot be marked dead, and marks it once writes work", () => {
+    const before = open();
+    before.enqueue(request("d1", { messageId: 2 }), T0);
+    before.close();
+    const raw = new Database(join(dataDir, "outbox.sqlite"));
+    raw.prepare("INSERT INTO jobs (conversation_key, order_ts, order_seq, payload, state, received_at, next_attempt_at) VALUES ('1:321', ?, 0, '{not json', 'pending', ?, ?)").run(T0 - 1, T0, T0);
+    raw.close();
+    const { outbox, db } = openWithConnection();
+    db.pragma("query_only = ON");
+    expect(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs).toEqual([]);
+    expect(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs).toEqual([]);
+    db.pragma("query_only = OFF");
+    expect(messageIds(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs)).toEqual([2]);
+    expect(outbox.depth()).toEqual({ pending: 1, dead: 1 });
+    expect(rows().filter((row) => row.state === "dead")).toHaveLength(1);
   });
 });
