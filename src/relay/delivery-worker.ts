@@ -7,7 +7,7 @@ import { openRoute } from "../core/route-seal";
 import { messageSourceId } from "../core/source-id";
 import type { Injector } from "./cognigy-injector";
 import { deadLetterNote } from "./dead-letter-note";
-import type { Outbox, StoredJob } from "./outbox";
+import type { Outbox, Schedule, StoredJob } from "./outbox";
 import type { RelayMetrics } from "./relay-metrics";
 import type { InjectJob } from "./relay-job";
 import { decideRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
@@ -70,7 +70,12 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const content = deadLetterNote(job.event, reason);
     if (content === null || deps.chatwoot === null) return;
     const payload = { kind: "note" as const, accountId: job.accountId, conversationId: job.event.conversationId, content };
-    deps.outbox.enqueue({ deliveryId: null, jobs: [{ conversationKey: `note:${job.conversationKey}`, orderTs: now(), orderSeq: 0, dedupeKey: `note:${job.dedupeKey}`, payload }] }, now());
+    try {
+      deps.outbox.enqueue({ deliveryId: null, jobs: [{ conversationKey: `note:${job.conversationKey}`, orderTs: now(), orderSeq: 0, dedupeKey: `note:${job.dedupeKey}`, payload }] }, now());
+    } catch (error: unknown) {
+      // The outbox cannot be written (disk full): the job is dead-lettered all the same, only the agent is not told.
+      deps.log.warn({ conversation: job.conversationKey, error: error instanceof Error ? error.message : String(error) }, "agent note not queued");
+    }
   }
 
   function settle(stored: StoredJob, result: AttemptOutcome | "delivered" | { dead: string }): void {
@@ -119,7 +124,15 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   function pump(): void {
     if (stopped) return;
     clearTimeout(timer);
-    const { jobs, nextDueAt } = deps.outbox.schedule(now(), deps.reorderWindowMs, busy, Math.max(0, deps.concurrency - running.size));
+    let scheduled: Schedule;
+    try {
+      scheduled = deps.outbox.schedule(now(), deps.reorderWindowMs, busy, Math.max(0, deps.concurrency - running.size));
+    } catch (error: unknown) {
+      // Called from timers: a throw here would end the process. The outbox could not be read; look again later.
+      deps.log.warn({ error: error instanceof Error ? error.message : String(error) }, "outbox not readable");
+      scheduled = { jobs: [], nextDueAt: null };
+    }
+    const { jobs, nextDueAt } = scheduled;
     for (const job of jobs) start(job);
     const wait = nextDueAt === null ? IDLE_TICK_MS : Math.min(IDLE_TICK_MS, Math.max(1, nextDueAt - now()));
     timer = setTimeout(pump, wait);

@@ -4,7 +4,7 @@ import { createChatwootClient } from "../chatwoot/chatwoot-client";
 import { createDeadline } from "../chatwoot/deadline";
 import { createCognigyInjector, type InjectTarget } from "./cognigy-injector";
 import { createDeliveryWorker } from "./delivery-worker";
-import { openOutbox, SEEN_RETENTION_MS } from "./outbox";
+import { openOutbox, SEEN_RETENTION_MS, type OutboxOptions } from "./outbox";
 import { buildMetricsApp } from "./metrics-app";
 import { buildRelayApp } from "./relay-app";
 import type { RelayConfig } from "./relay-config";
@@ -35,6 +35,8 @@ export interface RelayServiceOptions {
   logStream?: DestinationStream;
   now?: () => number;
   policy?: typeof DEFAULT_RETRY_POLICY;
+  /** Tests only: passed to openOutbox (see OutboxOptions.testDatabaseHook), e.g. to fill the "disk". */
+  outboxTestDatabaseHook?: OutboxOptions["testDatabaseHook"];
 }
 
 /**
@@ -43,7 +45,7 @@ export interface RelayServiceOptions {
  * deliveries finish and leaves the rest in the outbox.
  */
 export function createRelayService(config: RelayConfig, options: RelayServiceOptions = {}) {
-  const outbox = openOutbox(config.dataDir);
+  const outbox = openOutbox(config.dataDir, options.outboxTestDatabaseHook === undefined ? {} : { testDatabaseHook: options.outboxTestDatabaseHook });
   const keys = deriveKeys(config.relaySecret);
   const metrics = createRelayMetrics(() => outbox.depth());
   const log = options.logger === false ? pino({ level: "silent" }) : options.logStream === undefined ? pino({ level: config.logLevel }) : pino({ level: config.logLevel }, options.logStream);
@@ -63,7 +65,14 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
   const app = buildRelayApp({ config, keys, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}), ...(options.logStream === undefined ? {} : { logStream: options.logStream }) });
   const metricsApp = config.metrics === null ? null : buildMetricsApp(metrics);
   let metricsUrl: string | null = null;
-  const prune = setInterval(() => outbox.pruneSeen(Date.now() - SEEN_RETENTION_MS), 3_600_000);
+  const prune = setInterval(() => {
+    try {
+      outbox.pruneSeen(Date.now() - SEEN_RETENTION_MS);
+    } catch (error: unknown) {
+      // Disk full: pruning waits for the next hour (a throw from a timer would end the process).
+      log.warn({ error: error instanceof Error ? error.message : String(error) }, "pruning the outbox failed");
+    }
+  }, 3_600_000);
   prune.unref();
   return {
     app,
