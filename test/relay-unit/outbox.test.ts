@@ -574,7 +574,9 @@ describe("outbox: a full disk (issue 12 item 9)", () => {
   }
 
   function fill(db: Database.Database): void {
-    db.pragma("max_page_count = 1"); // clamped to the pages the file has: any growth fails
+    // No page beyond those the database has: any growth fails with SQLITE_FULL.
+    const pages = db.pragma("page_count", { simple: true });
+    if (typeof pages !== "number" || db.pragma(`max_page_count = ${pages}`, { simple: true }) !== pages) throw new Error("max_page_count was not set");
   }
 
   function makeRoom(db: Database.Database): void {
@@ -599,7 +601,7 @@ describe("outbox: a full disk (issue 12 item 9)", () => {
   it("forgets the delivery id of a group commit that failed, so Chatwoot's repeat is stored, not answered 'duplicate'", async () => {
     const { outbox, db } = openWithConnection();
     fill(db);
-    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).rejects.toThrow(/full/);
+    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).rejects.toMatchObject({ code: "SQLITE_FULL" });
     makeRoom(db);
     await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).resolves.toEqual({ duplicate: false, enqueued: 1, duplicates: 0 });
     expect(messageIds(outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10).jobs)).toEqual([1]);
@@ -630,7 +632,7 @@ describe("outbox: a full disk (issue 12 item 9)", () => {
     const { outbox, db } = openWithConnection();
     expect(outbox.healthy()).toBe(true);
     fill(db);
-    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).rejects.toThrow(/full/);
+    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).rejects.toMatchObject({ code: "SQLITE_FULL" });
     expect(outbox.healthy()).toBe(false);
     makeRoom(db);
     await outbox.enqueueSoon(request("d1", big(1)), T0);
