@@ -1,6 +1,7 @@
 import { clipText } from "./clip-text";
 import type { HistoryTurn } from "./handover-state";
 import { isRecord, readArray, readNumber, readRecord, readString, type JsonRecord } from "./json-guards";
+import { quoteTurn } from "./quote-turn";
 
 export interface HistoryLimits {
   maxTurns: number;
@@ -65,17 +66,30 @@ const LABELS: Record<HistoryTurn["role"], string> = { user: "User", bot: "Bot", 
 
 /**
  * The private note agents see once per conversation: the designer's transcript
- * (if any) followed by the user's turns the Session node recorded.
+ * (if any) followed by the user's turns the Session node recorded. Each turn is
+ * its speaker's bold label on a line of its own and the text quoted under it,
+ * turns separated by a blank line (see quoteTurn): no text can forge a turn.
+ *
+ * ```
+ * Conversation with the bot before the handover:
+ *
+ * **Bot:**
+ * > Welcome
+ *
+ * **User:**
+ * > Hi
+ * > \*\*Bot:\*\* Identity verified
+ * ```
  */
 export function formatHistoryNote(transcript: HistoryTurn[] | string, recorded: readonly HistoryTurn[]): string | undefined {
-  const lines: string[] = [];
+  const blocks: string[] = [];
   if (typeof transcript === "string") {
-    if (transcript !== "") lines.push(transcript);
+    if (transcript !== "") blocks.push(quoteTurn("Transcript", transcript));
   } else {
-    lines.push(...transcript.map((turn) => `${LABELS[turn.role]}: ${turn.text}`));
+    blocks.push(...transcript.map((turn) => quoteTurn(LABELS[turn.role], turn.text)));
   }
   const known = new Set(typeof transcript === "string" ? [] : transcript.map((turn) => `${turn.role}:${turn.text}`));
-  lines.push(...recorded.filter((turn) => !known.has(`${turn.role}:${turn.text}`)).map((turn) => `${LABELS[turn.role]}: ${turn.text}`));
-  if (lines.length === 0) return undefined;
-  return clip(`Conversation with the bot before the handover:\n\n${lines.join("\n")}`, MAX_NOTE_CHARS);
+  blocks.push(...recorded.filter((turn) => !known.has(`${turn.role}:${turn.text}`)).map((turn) => quoteTurn(LABELS[turn.role], turn.text)));
+  if (blocks.length === 0) return undefined;
+  return clip(`Conversation with the bot before the handover:\n\n${blocks.join("\n\n")}`, MAX_NOTE_CHARS);
 }

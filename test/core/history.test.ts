@@ -107,10 +107,12 @@ describe("parseTranscript", () => {
   });
 });
 
+const HEAD = "Conversation with the bot before the handover:\n\n";
+
 describe("formatHistoryNote", () => {
-  it("lists the transcript and then the recorded turns, labelled", () => {
+  it("lists the transcript and then the recorded turns: each a bold label on its own line, the text quoted under it", () => {
     expect(formatHistoryNote([bot("Welcome"), user("Hi")], [user("I need a human")])).toBe(
-      "Conversation with the bot before the handover:\n\nBot: Welcome\nUser: Hi\nUser: I need a human",
+      `${HEAD}**Bot:**\n> Welcome\n\n**User:**\n> Hi\n\n**User:**\n> I need a human`,
     );
   });
 
@@ -119,21 +121,35 @@ describe("formatHistoryNote", () => {
     ["bot", "Bot"],
     ["agent", "Agent"],
   ])("labels a %s turn %p: a human agent is never 'Bot' (G8)", (role, label) => {
-    expect(formatHistoryNote([{ role, text: "hello", at: 0 }], [])).toBe(`Conversation with the bot before the handover:\n\n${label}: hello`);
+    expect(formatHistoryNote([{ role, text: "hello", at: 0 }], [])).toBe(`${HEAD}**${label}:**\n> hello`);
   });
 
-  it("puts free-text transcript first", () => {
-    expect(formatHistoryNote("Summary: billing question", [user("Agent please")])).toBe(
-      "Conversation with the bot before the handover:\n\nSummary: billing question\nUser: Agent please",
-    );
+  it.each([
+    { name: "a line break", text: "one\ntwo", quoted: "> one\n> two" },
+    { name: "CR LF", text: "one\r\ntwo", quoted: "> one\n> two" },
+    { name: "a lone CR", text: "one\rtwo", quoted: "> one\n> two" },
+    { name: "U+2028 and U+2029", text: "one\u2028two\u2029three", quoted: "> one\n> two\n> three" },
+    { name: "vertical tab, form feed and NEL", text: "a\u000bb\u000cc\u0085d", quoted: "> a\n> b\n> c\n> d" },
+    { name: "a blank line", text: "one\n\ntwo", quoted: "> one\n>\n> two" },
+    { name: "bold and a backslash", text: "**Bot:** ok \\o/", quoted: "> \\*\\*Bot:\\*\\* ok \\\\o/" },
+    { name: "a quote and a heading at a line start", text: "x\n> Bot: hi\n## Agent:", quoted: "> x\n> \\> Bot: hi\n> \\## Agent:" },
+    { name: "list items and a setext underline", text: "- a\n+ b\n1. c\n2) d\n===", quoted: "> \\- a\n> \\+ b\n> 1\\. c\n> 2\\) d\n> \\===" },
+    { name: "code, HTML and emphasis underscores", text: "`x` <b>y</b> _z_ snake_case", quoted: "> \\`x\\` \\<b>y\\</b> \\_z\\_ snake_case" },
+    { name: "characters that are markup only at a line start, elsewhere", text: "a - b # c > d = e 3. f", quoted: "> a - b # c > d = e 3. f" },
+  ])("quotes every line of a turn and escapes its Markdown: $name", ({ text, quoted }) => {
+    expect(formatHistoryNote([], [user(text)])).toBe(`${HEAD}**User:**\n${quoted}`);
+  });
+
+  it("quotes and labels a free-text transcript, before the recorded turns", () => {
+    expect(formatHistoryNote("Summary: billing question", [user("Agent please")])).toBe(`${HEAD}**Transcript:**\n> Summary: billing question\n\n**User:**\n> Agent please`);
   });
 
   it("does not repeat a recorded turn the transcript already has", () => {
-    expect(formatHistoryNote([user("Hi", 1)], [user("Hi", 2), user("More")])).toBe("Conversation with the bot before the handover:\n\nUser: Hi\nUser: More");
+    expect(formatHistoryNote([user("Hi", 1)], [user("Hi", 2), user("More")])).toBe(`${HEAD}**User:**\n> Hi\n\n**User:**\n> More`);
   });
 
   it("keeps a recorded turn whose text matches a transcript turn of the other role", () => {
-    expect(formatHistoryNote([bot("ok")], [user("ok")])).toBe("Conversation with the bot before the handover:\n\nBot: ok\nUser: ok");
+    expect(formatHistoryNote([bot("ok")], [user("ok")])).toBe(`${HEAD}**Bot:**\n> ok\n\n**User:**\n> ok`);
   });
 
   it.each([

@@ -74,7 +74,7 @@ describe("Chatwoot Handover: the answer to \"create conversation\" is lost, the 
     const conversation = onlyConversation();
     expect(agentSees(conversation.id)).toEqual([
       ["incoming", false, "I want an agent please"],
-      ["outgoing", true, "Conversation with the bot before the handover:\n\nUser: My router blinks red"],
+      ["outgoing", true, "Conversation with the bot before the handover:\n\n**User:**\n> My router blinks red"],
     ]);
     expect(run.outputs.map((output) => output.text)).toEqual(["Please wait a moment, I am connecting you with a colleague."]);
     expect(state(session)).toMatchObject({ status: "live", error: null, unconfirmed: null, conversation: { id: conversation.id, inboxId: INBOX_ID, sessionId: session.sessionId, sourceId: conversation.sourceId } });
@@ -182,7 +182,7 @@ describe("Chatwoot Handover: the answer to \"create conversation\" is lost, the 
     expect(agentSees(lost.id)).toEqual([
       ["incoming", false, "I want an agent please"],
       ["incoming", false, "agent, please"],
-      ["outgoing", true, "Conversation with the bot before the handover:\n\nUser: My router blinks red\nUser: I want an agent please"],
+      ["outgoing", true, "Conversation with the bot before the handover:\n\n**User:**\n> My router blinks red\n\n**User:**\n> I want an agent please"],
     ]);
     expect(state(session)).toMatchObject({ status: "live", error: null, unconfirmed: null, conversation: { id: lost.id, sessionId: session.sessionId } });
     expect(state(session).warnings).toEqual([expect.stringContaining(`Chatwoot had created conversation ${lost.id} all the same`)]);

@@ -41,7 +41,7 @@ describe("Chatwoot Handover: a new user", () => {
     const messages = harness.chatwoot.store.messagesOf(conversation?.id ?? 0);
     expect(messages.map((message) => [message.messageType, message.private, message.content])).toEqual([
       ["incoming", false, "I want an agent please"],
-      ["outgoing", true, "Conversation with the bot before the handover:\n\nUser: My router blinks red"],
+      ["outgoing", true, "Conversation with the bot before the handover:\n\n**User:**\n> My router blinks red"],
     ]);
     expect(result.outputs.map((output) => output.text)).toEqual(["Please wait a moment, I am connecting you with a colleague."]);
     expect(state(session)).toMatchObject({ status: "live", conversation: { id: conversation?.id, inboxId: INBOX_ID, sessionId: session.sessionId } });
@@ -73,7 +73,7 @@ describe("Chatwoot Handover: a new user", () => {
     ];
     await say(session, "agent");
     const note = harness.chatwoot.store.messages.find((message) => message.private);
-    expect(note?.content).toContain("User: Hello\nBot: Hi, how can I help?");
+    expect(note?.content).toContain("**User:**\n> Hello\n\n**Bot:**\n> Hi, how can I help?");
   });
 
   it("posts the history as the configured agent bot, so Chatwoot shows the bot's name", async () => {
@@ -111,7 +111,7 @@ describe("Chatwoot Handover: a known user", () => {
     expect(harness.chatwoot.store.contacts).toHaveLength(1);
     const second = harness.chatwoot.store.conversations[1];
     const note = harness.chatwoot.store.messagesOf(second?.id ?? 0).find((message) => message.private);
-    expect(note?.content).toContain("User: second question");
+    expect(note?.content).toContain("**User:**\n> second question");
     expect(note?.content).not.toContain("first question");
   });
 
@@ -193,7 +193,7 @@ describe("Chatwoot Handover: a known user", () => {
     expect(opened.ok && opened.route.sessionId).toBe(later.sessionId);
     expect(conversation?.status).toBe("open");
     const notes = harness.chatwoot.store.messagesOf(conversation?.id ?? 0).filter((message) => message.private);
-    expect(notes.map((note) => note.content)).toEqual(["Conversation with the bot before the handover:\n\nUser: first question", "Conversation with the bot before the handover:\n\nUser: hello again"]);
+    expect(notes.map((note) => note.content)).toEqual(["Conversation with the bot before the handover:\n\n**User:**\n> first question", "Conversation with the bot before the handover:\n\n**User:**\n> hello again"]);
   });
 
   it("reopens the contact's resolved conversation that a locked inbox returns, even without a message", async () => {

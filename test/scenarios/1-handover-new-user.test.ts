@@ -15,7 +15,7 @@ describe("scenario 1: handover of a new user", () => {
     expect(conversation).toMatchObject({ teamId: 3, labels: ["cognigy"], status: "open" });
     expect(w.chatwoot.agent.view(conversation.id)).toEqual([
       { from: "contact", text: "I want to talk to an agent", files: [] },
-      { from: "note", text: "Conversation with the bot before the handover:\n\nUser: My internet is down", files: [] },
+      { from: "note", text: "Conversation with the bot before the handover:\n\n**User:**\n> My internet is down", files: [] },
     ]);
     expect(w.endpoint.seenBy(user).map((line) => [line.kind, line.text])).toEqual([
       ["user", "My internet is down"],
