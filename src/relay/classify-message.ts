@@ -25,7 +25,8 @@ function template(payload: JsonRecord, conversationId: number, messageId: number
   const full = text(payload.content);
   if (payload.content_type === "input_csat") {
     if (!options.forwardCsat) return "csat_disabled";
-    const link = /https?:\/\/\S+/.exec(full)?.[0];
+    // Searched in the clipped text only (issue 12 §2): the link is one the user can see.
+    const link = /https?:\/\/\S+/.exec(content(payload))?.[0];
     if (link !== undefined) return fitEventSize({ type: "csat" as const, conversationId, messageId, text: content(payload), link });
   }
   if (!options.forwardTemplates) return "template_disabled";

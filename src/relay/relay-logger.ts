@@ -16,8 +16,12 @@ function decoded(text: string): string {
   return current;
 }
 
+/** More than any request line Node accepts (16 KiB of headers by default); longer text is cut before the patterns run (issue 12 §2). */
+const MAX_REDACTED_CHARS = 32_768;
+
 /** Any text (an error message, a URL) with everything after the token route cut. */
-function redactRoute(text: string): string {
+function redactRoute(full: string): string {
+  const text = full.length > MAX_REDACTED_CHARS ? full.slice(0, MAX_REDACTED_CHARS) : full;
   const plain = decoded(text);
   const match = TOKEN_ROUTE.exec(plain);
   if (match === null || match.index + match[0].length === plain.length) return text;

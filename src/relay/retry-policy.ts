@@ -22,6 +22,8 @@ export type RetryDecision = { action: "retry"; delayMs: number } | { action: "de
 /** `Retry-After` as seconds or an HTTP date, in ms from now; null if absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number | null {
   const value = header?.trim() ?? "";
+  // An IMF-fixdate is 29 characters; anything longer is unreadable before any regex sees it (issue 12 §2).
+  if (value.length > 40) return null;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   // An HTTP date (IMF-fixdate, RFC 9110 §5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT"; anything looser is unreadable.
   if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value)) return null;

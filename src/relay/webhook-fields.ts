@@ -26,6 +26,8 @@ export function sourceIdOf(conversation: JsonRecord): string | undefined {
 
 /** ISO string (messages) or epoch seconds (conversations) → epoch ms; seconds too large for milliseconds (1e306) are no time. */
 export function timeOf(value: unknown): number | undefined {
+  // An ISO time is at most 35 characters; a longer string is no time, before any regex or Date.parse reads it (issue 12 §2).
+  if (typeof value === "string" && value.length > 64) return undefined;
   if (typeof value === "string" && !/^\d+(\.\d+)?$/.test(value)) {
     const parsed = Date.parse(value);
     return Number.isNaN(parsed) ? undefined : parsed;
