@@ -1,6 +1,8 @@
 import { isIP } from "net";
 import { isPrivateAddress } from "./private-address";
 
+export const MAX_ATTACHMENT_URL_LENGTH = 8_192;
+
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
 
 /** Decides whether a resolved address is off limits; tests swap it to treat their loopback server as public. */
@@ -28,6 +30,8 @@ function isInternalName(host: string): boolean {
  * address. Names are checked again after DNS (see fetch-attachment.ts).
  */
 export function checkAttachmentUrl(raw: string, allowedHosts: readonly string[], isPrivate: AddressCheck = isPrivateAddress, trustListedHosts = false): UrlVerdict {
+  // Outside data is bounded before it is parsed: no file store needs longer URLs.
+  if (raw.length > MAX_ATTACHMENT_URL_LENGTH) return { ok: false, reason: `URL longer than ${MAX_ATTACHMENT_URL_LENGTH} characters` };
   let url: URL;
   try {
     url = new URL(raw);

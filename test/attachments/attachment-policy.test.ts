@@ -111,3 +111,10 @@ describe("checkAttachmentUrl: listed hosts the designer trusts as private (on-pr
     expect(checkAttachmentUrl(url, hosts, undefined, trust).ok).toBe(ok);
   });
 });
+
+describe("checkAttachmentUrl: bounded before parsing", () => {
+  it("refuses a URL over 8,192 characters without parsing it", () => {
+    expect(checkAttachmentUrl(`https://cdn.example.com/${"a".repeat(8_200)}`, [])).toEqual({ ok: false, reason: "URL longer than 8192 characters" });
+    expect(checkAttachmentUrl(`https://cdn.example.com/${"a".repeat(8_000)}`, []).ok).toBe(true);
+  });
+});
