@@ -275,7 +275,10 @@ describe("Chatwoot Handover: availability", () => {
 
   it("hands over inside business hours", async () => {
     const open = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day_of_week: day, closed_all_day: false, open_all_day: true, open_hour: 0, open_minutes: 0, close_hour: 23, close_minutes: 59 }));
-    harness.chatwoot.addInbox({ id: 11, workingHoursEnabled: true, timezone: "Asia/Tokyo", workingHours: open });
+    // "Open all day" is closed in the day's last minute, as in Chatwoot (C13): pick a time zone where the real clock is far from it.
+    const utcHour = new Date().getUTCHours();
+    const timezone = utcHour >= 12 && utcHour < 18 ? "Europe/London" : "Asia/Tokyo";
+    harness.chatwoot.addInbox({ id: 11, workingHoursEnabled: true, timezone, workingHours: open });
     const session = newSession();
     await say(session, "agent", handoverFlow({ inboxId: "11", respectBusinessHours: true }));
     expect(state(session).status).toBe("live");
