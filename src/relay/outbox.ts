@@ -217,6 +217,22 @@ export function openOutbox(dataDir: string, options: OutboxOptions = {}) {
    */
   let uncommitted: { deliveryIds: string[]; ids: number[] } = { deliveryIds: [], ids: [] };
 
+  /** Larger than a page, so the probe needs room the way a webhook's row does. */
+  const PROBE_KEY = `readyz-probe:${"x".repeat(8_192)}`;
+  const probeInsert = db.prepare("INSERT OR REPLACE INTO seen (key, seen_at) VALUES (?, ?)");
+  const probeDelete = db.prepare("DELETE FROM seen WHERE key = ?");
+
+  /** Whether a write goes through now (committed, then removed). */
+  function probeWrite(): boolean {
+    try {
+      probeInsert.run(PROBE_KEY, Date.now());
+      probeDelete.run(PROBE_KEY);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Runs one transaction that enqueues; on failure forgets what it remembered, and rethrows. */
   function committing<T>(commit: () => T): T {
     uncommitted = { deliveryIds: [], ids: [] };
@@ -443,8 +459,13 @@ export function openOutbox(dataDir: string, options: OutboxOptions = {}) {
     },
     /** The newest route recorded under `key` (see newest-routes.ts), and when it was last recorded. A read: no commit. */
     newestRoute: (key: string): (RouteRecord & { seenAt: number }) | undefined => routeRecordOf(key, routeOf.get(key)),
-    /** Readable, and the last write succeeded (after a refused write, false until one succeeds again). */
+    /**
+     * Readable, and writes go through. After a refused write, each check tries
+     * a write of its own (a page-sized row, committed and removed), so a relay
+     * that gets no webhooks meanwhile still says when space has returned.
+     */
     healthy(): boolean {
+      if (failing.enqueue && probeWrite()) failing.enqueue = false;
       if (failing.enqueue || failing.bookkeeping) return false;
       try {
         return isRecord(db.prepare("SELECT 1 AS ok").get());

@@ -639,6 +639,17 @@ describe("outbox: a full disk (issue 12 item 9)", () => {
     expect(outbox.healthy()).toBe(true);
   });
 
+  it("says it is ready again once space returns, even before another webhook arrives (its own probe write), and not while still full", async () => {
+    const { outbox, db } = openWithConnection();
+    fill(db);
+    await expect(outbox.enqueueSoon(request("d1", big(1)), T0)).rejects.toMatchObject({ code: "SQLITE_FULL" });
+    expect(outbox.healthy()).toBe(false);
+    expect(outbox.healthy()).toBe(false);
+    makeRoom(db);
+    expect(outbox.healthy()).toBe(true);
+    expect(outbox.depth()).toEqual({ pending: 0, dead: 0 });
+  });
+
   it("keeps a delivered job's removal when the database refuses it, starts nothing meanwhile, and removes it once writes work", async () => {
     const { outbox, db } = openWithConnection();
     outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
