@@ -154,3 +154,22 @@ export function parseInboxMembers(body: unknown): InboxMember[] | undefined {
   }
   return members;
 }
+
+/** Longest page read from a conversation listing (Chatwoot's is 25 unless CONVERSATION_RESULTS_PER_PAGE says otherwise). */
+const MAX_LISTING_PAGE = 1_000;
+
+/**
+ * `GET /accounts/{id}/conversations` → `{data: {meta: {unassigned_count, …}, payload: [conversation]}}`
+ * (app/views/api/v1/conversations/index.json.jbuilder): page 1's display ids in the order
+ * Chatwoot sorted them, and how many match in all (`unassigned_count`, counted before the
+ * assignee filter, so with `assignee_type=unassigned` it is the whole queue).
+ */
+export function parseQueueListing(body: unknown): { ids: number[]; total: number } | undefined {
+  const data = readRecord(readRecord(body).data);
+  const payload = data.payload;
+  const total = readRecord(data.meta).unassigned_count;
+  if (!Array.isArray(payload) || payload.length > MAX_LISTING_PAGE || typeof total !== "number" || !Number.isSafeInteger(total) || total < 0) return undefined;
+  const ids = payload.map((item) => readPositiveInteger(readRecord(item).id));
+  if (ids.some((id) => id === undefined)) return undefined;
+  return { ids: ids.filter((id): id is number => id !== undefined), total: Math.max(total, ids.length) };
+}

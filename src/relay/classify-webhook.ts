@@ -1,6 +1,6 @@
 import type { SecretOrKeys } from "../core/derive-key";
 import { isRecord, readPositiveInteger, readRecord, type JsonRecord } from "../core/json-guards";
-import type { ConversationStatus } from "../core/relay-event";
+import { MAX_LABEL_LENGTH, MAX_LABELS, type ConversationStatus } from "../core/relay-event";
 import { classifyMessage } from "./classify-message";
 import type { RouteOpener } from "./route-cache";
 import type { EventDetails, InjectJob } from "./relay-job";
@@ -85,12 +85,30 @@ function statusOf(value: unknown): ConversationStatus | undefined {
   return STATUSES.find((status) => status === value);
 }
 
+/**
+ * The conversation's labels as the status change's payload carries them
+ * (`labels: label_list` in Conversations::EventDataPresenter#push_data,
+ * app/presenters/conversations/event_data_presenter.rb), for the handover's
+ * outcome: non-empty strings up to MAX_LABEL_LENGTH, at most MAX_LABELS, the
+ * rest left out; undefined when the payload has no list.
+ */
+export function labelsOf(payload: JsonRecord): string[] | undefined {
+  if (!Array.isArray(payload.labels)) return undefined;
+  const labels: string[] = [];
+  for (const item of payload.labels) {
+    if (labels.length >= MAX_LABELS) break;
+    if (typeof item === "string" && item !== "" && item.length <= MAX_LABEL_LENGTH && !labels.includes(item)) labels.push(item);
+  }
+  return labels;
+}
+
 /** A status change reported by conversation_status_changed (payload status) or conversation_updated (changed status). */
 function statusEvents(payload: JsonRecord, conversationId: number, options: RelayOptions): (EventDetails | "irrelevant_update" | "assignment_disabled")[] {
   const events: (EventDetails | "irrelevant_update" | "assignment_disabled")[] = [];
   const statusChange = changeOf(payload, "status");
   const status = payload.event === "conversation_status_changed" ? statusOf(payload.status) : statusChange === undefined ? undefined : statusOf(statusChange.current);
-  if (status !== undefined) events.push({ type: "status_changed", conversationId, status });
+  const labels = labelsOf(payload);
+  if (status !== undefined) events.push({ type: "status_changed", conversationId, status, ...(labels === undefined ? {} : { labels }) });
   const assigneeChange = payload.event === "conversation_updated" ? changeOf(payload, "assignee_id") : undefined;
   const assignee = readRecord(readRecord(payload.meta).assignee);
   if (assigneeChange !== undefined && assigneeChange.current !== null && assignee.type === "user") {
@@ -120,6 +138,9 @@ function dedupeKey(event: EventDetails, accountId: number, inboxId: number, payl
       return `status:${inboxId}:${event.conversationId}:${event.status}:${stamp}`;
     case "agent_assigned":
       return `assign:${inboxId}:${event.conversationId}:${keyPart(readRecord(readRecord(payload.meta).assignee).id) ?? ""}:${stamp}`;
+    case "queue_update":
+      // Not from a webhook: the queue poller makes these (issue 13).
+      return `queue:${inboxId}:${event.conversationId}:${event.position}:${stamp}`;
   }
 }
 

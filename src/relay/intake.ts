@@ -35,6 +35,8 @@ export interface IntakeDeps {
   wake: () => void;
   now: () => number;
   log?: { warn(object: object, message: string): void };
+  /** Issue 13: every verified webhook, for queue updates and the handover histograms (see queue-observer.ts). */
+  queue?: { observe(payload: unknown, now: number): void };
 }
 
 /** Every refused authentication looks the same, so a caller learns nothing from the answer. */
@@ -134,6 +136,7 @@ export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): 
     return { status: 400, body: { error: "the body is not JSON" } };
   }
   const now = deps.now();
+  deps.queue?.observe(parsed.value, now);
   const classification = classifyWebhook(parsed.value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute }, now);
   const { jobs, dropped } = classification;
   for (const reason of dropped) metrics.dropped.inc({ reason });

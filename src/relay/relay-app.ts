@@ -8,6 +8,8 @@ import { SEEN_RETENTION_MS, type Outbox } from "./outbox";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
 import { relayLoggerOptions } from "./relay-logger";
+import { createQueueObserver } from "./queue-observer";
+import type { QueueWatch } from "./queue-watch";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -23,6 +25,8 @@ export interface RelayAppDeps {
   logger?: boolean;
   /** Where the log lines go instead of stdout. */
   logStream?: DestinationStream;
+  /** Issue 13: the queue watch every verified webhook informs (histograms, queue updates). */
+  queueWatch?: QueueWatch;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -81,7 +85,8 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
   const now = deps.now ?? Date.now;
   const openRoute = createRouteCache(deps.keys);
   const routes = createNewestRoutes({ lookup: deps.outbox.newestRoute, openRoute, retentionMs: SEEN_RETENTION_MS });
-  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log });
+  const queue = deps.queueWatch === undefined ? undefined : createQueueObserver({ watch: deps.queueWatch, metrics: deps.metrics, relaySecret: deps.keys, openRoute, inboxIds: deps.config.inboxIds });
+  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log, ...(queue === undefined ? {} : { queue }) });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => (deps.outbox.healthy() ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
   app.server.maxConnections = limits.maxConnections;

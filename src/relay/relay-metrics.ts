@@ -1,5 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
+/** Seconds to hours: a quick pick-up, a normal queue, a long wait, a conversation over a day. */
+const HANDOVER_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
+
 /** Prometheus metrics of one relay instance, in their own registry. */
 export function createRelayMetrics(outboxDepth: () => { pending: number; dead: number }) {
   const registry = new Registry();
@@ -34,6 +37,26 @@ export function createRelayMetrics(outboxDepth: () => { pending: number; dead: n
         this.set({ state: "dead" }, dead);
       },
     }),
+    /** Issue 13: from the handover (the route's seal time) to the first public reply of a human agent, per inbox. */
+    firstResponse: new Histogram({
+      name: "relay_first_response_seconds",
+      help: "From the handover to the agent's first public reply, per inbox",
+      labelNames: ["inbox"],
+      buckets: HANDOVER_BUCKETS,
+      registers,
+    }),
+    /** Issue 13: from the handover to the conversation's resolve, per inbox. */
+    handoverDuration: new Histogram({
+      name: "relay_handover_duration_seconds",
+      help: "From the handover to the conversation being resolved, per inbox",
+      labelNames: ["inbox"],
+      buckets: HANDOVER_BUCKETS,
+      registers,
+    }),
+    queuePolls: new Counter({ name: "relay_queue_polls_total", help: "Queue listings asked of Chatwoot (one per inbox per interval at most), by result: ok, or the HTTP status, timeout, network, invalid_response", labelNames: ["result"], registers }),
+    queueUpdates: new Counter({ name: "relay_queue_updates_total", help: "Queue position updates queued for users", registers }),
+    queueWatchFull: new Counter({ name: "relay_queue_watch_full_total", help: "Waiting conversations not watched for queue updates because the watch list was at its byte cap", registers }),
+    queueWatched: new Gauge({ name: "relay_queue_watched", help: "Conversations waiting for a first agent whose users get queue updates", registers }),
     latency: new Histogram({
       name: "relay_delivery_latency_seconds",
       help: "From the webhook's arrival to Cognigy accepting the inject",

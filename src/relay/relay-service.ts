@@ -10,6 +10,8 @@ import { buildRelayApp } from "./relay-app";
 import type { RelayConfig } from "./relay-config";
 import { createRelayMetrics } from "./relay-metrics";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy";
+import { createQueuePoller } from "./queue-poller";
+import { createQueueWatch } from "./queue-watch";
 
 export const DELIVERY_CONCURRENCY = 32;
 
@@ -62,7 +64,14 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   outbox.onJobsAdded(() => worker.wake());
-  const app = buildRelayApp({ config, keys, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}), ...(options.logStream === undefined ? {} : { logStream: options.logStream }) });
+  const chatwoot = notesClient(config);
+  const queueWatch = createQueueWatch({ intervalMs: config.queueUpdateIntervalMs });
+  // Queue updates need a Chatwoot user token to list the queue; the histograms work without one.
+  const poller =
+    chatwoot === null || config.queueUpdateIntervalMs <= 0
+      ? null
+      : createQueuePoller({ watch: queueWatch, intervalMs: config.queueUpdateIntervalMs, list: (accountId, inboxId) => chatwoot(accountId).listQueue(inboxId), outbox, metrics, log, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }) });
+  const app = buildRelayApp({ config, keys, outbox, metrics, queueWatch, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}), ...(options.logStream === undefined ? {} : { logStream: options.logStream }) });
   const metricsApp = config.metrics === null ? null : buildMetricsApp(metrics);
   let metricsUrl: string | null = null;
   const prune = setInterval(() => {
@@ -87,11 +96,13 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
       if (metricsApp !== null && config.metrics !== null) metricsUrl = await metricsApp.listen({ port: config.metrics.port, host: config.metrics.host });
       const address = await app.listen({ port: config.port, host: config.host });
       worker.start();
+      poller?.start();
       return address;
     },
     async stop(): Promise<void> {
       clearInterval(prune);
       await app.close();
+      await poller?.stop();
       await metricsApp?.close();
       await worker.stop();
       outbox.close();

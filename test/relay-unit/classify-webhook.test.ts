@@ -232,7 +232,7 @@ describe("classifyWebhook: messages that are not an agent's public reply are dro
 describe("classifyWebhook: status changes and assignments", () => {
   it.each<["open" | "resolved" | "pending" | "snoozed"]>([["resolved"], ["open"], ["pending"], ["snoozed"]])("keeps conversation_status_changed to %s", (status) => {
     const job = onlyJob(classify(statusChanged(conversation(), status)));
-    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status });
+    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status, labels: [] });
     expect(job.dedupeKey).toBe(`status:12:321:${status}:${String(UPDATED_SECONDS)}`);
     expect(job.conversationKey).toBe("12:321");
     expect(job.orderTs).toBe(CREATED.getTime());
@@ -243,8 +243,20 @@ describe("classifyWebhook: status changes and assignments", () => {
   it("keeps a status change reported by conversation_updated", () => {
     const payload = conversationUpdated(conversation(), { status: { previous_value: "open", current_value: "resolved" } });
     const job = onlyJob(classify(payload));
-    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status: "resolved" });
+    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status: "resolved", labels: [] });
     expect(job.orderTs).toBe(Math.round(payload.updated_at * 1000));
+  });
+
+  it.each<[string, unknown, string[] | undefined]>([
+    ["the conversation's labels", ["billing", "vip"], ["billing", "vip"]],
+    ["no labels", [], []],
+    ["at most 50 labels, the rest left out", Array.from({ length: 60 }, (_, index) => `label-${index}`), Array.from({ length: 50 }, (_, index) => `label-${index}`)],
+    ["no label over 255 characters, empty or not text, nor a repeat", ["ok", "x".repeat(256), "", 7, null, { toString: 1 }, "ok", "y".repeat(255)], ["ok", "y".repeat(255)]],
+    ["no list when labels is not an array", "billing", undefined],
+  ])("puts %s on a resolve", (_, labels, expected) => {
+    const payload: Record<string, unknown> = { ...statusChanged(conversation(), "resolved"), labels };
+    const job = onlyJob(classify(payload));
+    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status: "resolved", ...(expected === undefined ? {} : { labels: expected }) });
   });
 
   it("gives both events of one status change the same dedupe key when updated_at is equal", () => {
@@ -310,7 +322,7 @@ describe("classifyWebhook: status changes and assignments", () => {
     const result = classify(payload, { forwardAssignments: true });
     expect(result.dropped).toEqual([]);
     expect(result.jobs.map((job) => job.event)).toEqual([
-      { type: "status_changed", conversationId: 321, status: "open" },
+      { type: "status_changed", conversationId: 321, status: "open", labels: [] },
       { type: "agent_assigned", conversationId: 321, agentName: "Anna" },
     ]);
     expect(new Set(result.jobs.map((job) => job.conversationKey))).toEqual(new Set(["12:321"]));
