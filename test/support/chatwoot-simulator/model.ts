@@ -116,6 +116,16 @@ export interface FakeConversation {
   createdAt: number;
   /** Seconds with fractions, as in webhooks. */
   updatedAt: number;
+  /**
+   * ms of the first human public reply (Message#valid_first_reply?, app/models/message.rb), or null.
+   * Absent on records made before the field: null.
+   */
+  firstReplyCreatedAt?: number | null;
+  /**
+   * ms since the contact waits for an answer, or null (Conversation#ensure_waiting_since at creation,
+   * Message#update_waiting_since: set by an incoming message, cleared by a human or bot reply).
+   */
+  waitingSince?: number | null;
 }
 
 export interface FakeAgentBot {

@@ -49,6 +49,8 @@ export function conversationJson(store: FakeChatwootStore, conversation: FakeCon
     created_at: Math.floor(conversation.createdAt / 1000),
     timestamp: Math.floor(conversation.createdAt / 1000),
     last_activity_at: Math.floor(lastActivityAt(store, conversation) / 1000),
+    first_reply_created_at: (conversation.firstReplyCreatedAt ?? null) === null ? null : Math.floor((conversation.firstReplyCreatedAt ?? 0) / 1000),
+    waiting_since: Math.floor((conversation.waitingSince ?? 0) / 1000),
     meta: {
       sender: { id: contact.id, name: contact.name, identifier: contact.identifier, type: "contact" },
       assignee: assignee === undefined ? null : { id: assignee.id, name: assignee.name, type: "user" },

@@ -74,6 +74,20 @@ function messagePayload(store: FakeChatwootStore, message: FakeMessage, baseUrl:
 }
 
 /**
+ * The conversation's first reply and waiting time as Conversations::EventDataPresenter#push_status_data
+ * renders them (app/presenters/conversations/event_data_presenter.rb): `first_reply_created_at` a time
+ * (ISO) or null, `waiting_since` epoch seconds (`.to_i`, so 0 when not waiting), from the stored record.
+ */
+function withReplyFields(conversationJson: Record<string, unknown>, conversation: FakeConversation): Record<string, unknown> {
+  const firstReply = conversation.firstReplyCreatedAt ?? null;
+  return { ...conversationJson, first_reply_created_at: firstReply === null ? null : new Date(firstReply).toISOString(), waiting_since: Math.floor((conversation.waitingSince ?? 0) / 1000) };
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+}
+
+/**
  * The webhook bodies Chatwoot 4.15 sends an API inbox for one change (no
  * activity messages). A status change gives conversation_status_changed
  * (changed_attributes null) and conversation_updated, both rendered from the
@@ -82,17 +96,20 @@ function messagePayload(store: FakeChatwootStore, message: FakeMessage, baseUrl:
 export function payloadsFor(store: FakeChatwootStore, event: StoreEvent, baseUrl: string): unknown[] {
   switch (event.kind) {
     case "conversation_created":
-      return [conversationCreated(webhookConversation(store, event.conversation))];
+      return [withReplyFields({ ...conversationCreated(webhookConversation(store, event.conversation)) }, event.conversation)];
     case "message_created":
-    case "message_updated":
-      return event.message.messageType === "activity" ? [] : [messagePayload(store, event.message, baseUrl, event.kind)];
+    case "message_updated": {
+      if (event.message.messageType === "activity") return [];
+      const payload = record(messagePayload(store, event.message, baseUrl, event.kind));
+      return [{ ...payload, conversation: withReplyFields(record(payload.conversation), store.conversation(event.message.conversationId)) }];
+    }
     case "status_changed":
-      return [statusChanged(webhookConversation(store, event.conversation), event.conversation.status)];
+      return [withReplyFields({ ...statusChanged(webhookConversation(store, event.conversation), event.conversation.status) }, event.conversation)];
     case "conversation_updated": {
       const conversation = webhookConversation(store, event.conversation);
       const stamp = new Date(Math.round(conversation.updatedAt * 1000)).toISOString();
       const changes = Object.entries({ ...event.changes, updated_at: { previous_value: stamp, current_value: stamp } }).map(([key, change]) => ({ [key]: change }));
-      return [{ event: "conversation_updated", ...conversationJson(conversation), changed_attributes: changes }];
+      return [withReplyFields({ event: "conversation_updated", ...conversationJson(conversation), changed_attributes: changes }, event.conversation)];
     }
   }
 }
