@@ -21,6 +21,8 @@ export interface RecordedRequest {
   status: number;
   /** Chatwoot carried the request out (status is its answer), but the answer never reached the client (a `-after` fault). */
   answerLost: boolean;
+  /** When it arrived (the simulator's clock, ms). */
+  at: number;
 }
 
 /**
@@ -191,7 +193,7 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
     });
     const match: SpecMatch | null = verdict.match;
     const operation = match === null ? null : `${match.method.toUpperCase()} ${match.template}`;
-    const record: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, operation, token: kind, body: parsed.body, files: parsed.files, status: 0, answerLost: false };
+    const record: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, operation, token: kind, body: parsed.body, files: parsed.files, status: 0, answerLost: false, at: now() };
     requests.push(record);
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const fault = takeFault(operation);
