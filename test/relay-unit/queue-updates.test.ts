@@ -1,4 +1,5 @@
 import { ROUTE_ATTRIBUTE, sealRoute, type SessionRoute } from "../../src/core/route-seal";
+import { parseQueueListing } from "../../src/chatwoot/chatwoot-responses";
 import { createQueueObserver } from "../../src/relay/queue-observer";
 import { queueRank, shouldSendUpdate } from "../../src/relay/queue-rank";
 import { createRelayMetrics } from "../../src/relay/relay-metrics";
@@ -32,6 +33,22 @@ describe("queueRank", () => {
     ["on page 1 of a longer queue", [5, 6, 7], 40, 6, { position: 2 }],
   ])("%s", (_, ids, total, conversationId, expected) => {
     expect(queueRank({ ids, total }, conversationId)).toEqual(expected);
+  });
+});
+
+describe("parseQueueListing: Chatwoot's answer read once, at the edge", () => {
+  const page = (payload: unknown, meta: unknown = { unassigned_count: 2 }) => ({ data: { meta, payload } });
+  it.each<[string, unknown, ReturnType<typeof parseQueueListing>]>([
+    ["ids in Chatwoot's order, and the whole queue's count", page([{ id: 9 }, { id: 4 }]), { ids: [9, 4], total: 2 }],
+    ["an empty queue", page([], { unassigned_count: 0 }), { ids: [], total: 0 }],
+    ["a count below the page (a race between the two queries) raised to the page", page([{ id: 9 }, { id: 4 }], { unassigned_count: 1 }), { ids: [9, 4], total: 2 }],
+    ["no data", {}, undefined],
+    ["no count", page([{ id: 1 }], {}), undefined],
+    ["a negative or fractional count", page([{ id: 1 }], { unassigned_count: -1 }), undefined],
+    ["an id that is not a positive integer", page([{ id: 1.5 }, { id: 0 }]), undefined],
+    ["a page longer than any Chatwoot serves", page(Array.from({ length: 1_001 }, (_, index) => ({ id: index + 1 })), { unassigned_count: 2_000 }), undefined],
+  ])("%s", (_, body, expected) => {
+    expect(parseQueueListing(body)).toEqual(expected);
   });
 });
 
