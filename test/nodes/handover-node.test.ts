@@ -483,6 +483,16 @@ describe("Chatwoot Handover: queue updates (issue 13)", () => {
     expect(readRecord(state(session).conversation).queueMessage).toBe(template);
   });
 
+  it("while the node waits for the agent itself: shows a queue update and waits on", async () => {
+    const project = harness.runtime.createProject({ main: "main", flows: { main: [{ id: "handover", node: "chatwootHandover", config: { connection: "cw", inboxId: String(INBOX_ID), queueUpdates: true } }] } });
+    const session = newSession();
+    await project.input(session, { text: "agent please" });
+    const update = await project.input(session, { text: "", data: { chatwoot: relayEvent(session, { type: "queue_update", position: 2, waitSeconds: 4_200 }) } });
+    expect(update.outputs.map((output) => output.text)).toEqual(["You are number 2 in the queue. Estimated wait: about 1 hour 10 minutes."]);
+    expect(update.runs.at(-1)?.calls.length).toBeLessThanOrEqual(4);
+    expect(state(session)).toMatchObject({ status: "live", waitingAt: "handover", conversation: { queuePosition: 2 } });
+  });
+
   it("keeps asking for queue updates when the Resolve/Reopen node re-seals the route for a new Cognigy session", async () => {
     const session = newSession();
     await say(session, "agent", handoverFlow({ queueUpdates: true }));
