@@ -32,6 +32,8 @@ export interface WorkerDeps {
 }
 
 const IDLE_TICK_MS = 1_000;
+/** A queue position older than this is no news: a queue_update still failing then is dropped, not retried for hours. */
+export const QUEUE_UPDATE_MAX_AGE_MS = 5 * 60_000;
 
 /**
  * Delivers the outbox: per conversation one job at a time, in Chatwoot's
@@ -87,6 +89,11 @@ export function createDeliveryWorker(deps: WorkerDeps) {
         deps.metrics.delivered.inc();
         deps.metrics.latency.observe((now() - stored.receivedAt) / 1000);
       }
+      return;
+    }
+    if (!("dead" in result) && stored.payload.kind === "inject" && stored.payload.job.event.type === "queue_update" && now() - stored.receivedAt > QUEUE_UPDATE_MAX_AGE_MS) {
+      deps.outbox.delivered(stored.id);
+      deps.metrics.queueUpdatesExpired.inc();
       return;
     }
     const decision = "dead" in result ? { action: "dead_letter" as const, reason: result.dead } : decideRetry(result, stored.attempts, now() - stored.receivedAt, now(), deps.policy);

@@ -55,6 +55,7 @@ export function createRelayMetrics(outboxDepth: () => { pending: number; dead: n
     }),
     queuePolls: new Counter({ name: "relay_queue_polls_total", help: "Queue listings asked of Chatwoot (one per inbox per interval at most), by result: ok, or the HTTP status, timeout, network, invalid_response", labelNames: ["result"], registers }),
     queueUpdates: new Counter({ name: "relay_queue_updates_total", help: "Queue position updates queued for users", registers }),
+    queueUpdatesExpired: new Counter({ name: "relay_queue_updates_expired_total", help: "Queue position updates dropped undelivered after 5 minutes of failed attempts (a stale position is no news)", registers }),
     queueWatchFull: new Counter({ name: "relay_queue_watch_full_total", help: "Waiting conversations not watched for queue updates because the watch list was at its byte cap", registers }),
     queueWatched: new Gauge({ name: "relay_queue_watched", help: "Conversations waiting for a first agent whose users get queue updates", registers }),
     latency: new Histogram({

@@ -1,4 +1,5 @@
 import { readRecord } from "../../src/core/json-guards";
+import { QUEUE_UPDATE_MAX_AGE_MS } from "../../src/relay/delivery-worker";
 import { ROUTE_ATTRIBUTE, sealRoute, type SessionRoute } from "../../src/core/route-seal";
 import { RELAY_SECRET } from "../support/extension-harness";
 import { startChatwootSimulator, USER_TOKEN, type ChatwootSimulator } from "../support/chatwoot-simulator/server";
@@ -31,9 +32,9 @@ afterEach(async () => {
   await chatwoot.close();
 });
 
-async function startRelay(options: { token?: boolean; intervalMs?: number } = {}): Promise<RelayHarness> {
+async function startRelay(options: { token?: boolean; intervalMs?: number; now?: () => number } = {}): Promise<RelayHarness> {
   const env = options.token === false ? {} : { CHATWOOT_BASE_URL: chatwoot.baseUrl, CHATWOOT_API_TOKEN: USER_TOKEN };
-  harness = await startRelayHarness(env, { config: { queueUpdateIntervalMs: options.intervalMs ?? INTERVAL_MS } });
+  harness = await startRelayHarness(env, { config: { queueUpdateIntervalMs: options.intervalMs ?? INTERVAL_MS }, ...(options.now === undefined ? {} : { now: options.now }) });
   chatwoot.addInbox({ id: INBOX, webhookUrl: `${harness.url}/handover/chatwoot`, webhookSecret: WEBHOOK_SECRET });
   return harness;
 }
@@ -134,6 +135,23 @@ describe("relay: queue position updates", () => {
     const text = await metrics();
     expect(metricValue(text, "relay_queue_polls_total", '{result="429"}')).toBe(1);
     expect(metricValue(text, "relay_queue_polls_total", '{result="ok"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it("drops a queue update Cognigy keeps refusing once it is five minutes old, and delivers the conversation's next events", async () => {
+    let skew = 0;
+    await startRelay({ now: () => Date.now() + skew });
+    relay().cognigy.respondWith((inject) => (readRecord(inject.data.chatwoot).type === "queue_update" ? { status: 503 } : undefined));
+    const user = handover();
+    await until(() => relay().cognigy.injects.some((inject) => readRecord(inject.data.chatwoot).type === "queue_update"), "a refused update");
+    skew = QUEUE_UPDATE_MAX_AGE_MS + 1_000;
+    await until(() => relay().relay.outbox.depth().pending === 0, "the update dropped");
+    expect(metricValue(await metrics(), "relay_queue_updates_expired_total")).toBe(1);
+    expect(metricValue(await metrics(), "relay_jobs_dead_lettered_total")).toBe(0);
+    // Back to the real time: signed webhooks are checked against the clock.
+    skew = 0;
+    chatwoot.agent.reply(user.id, "Hello");
+    await until(() => events(user, "agent_message").length === 1, "the agent's reply");
+    expect(positions(user)).toEqual([]);
   });
 
   it.each<[string, { token?: boolean; intervalMs?: number }]>([
