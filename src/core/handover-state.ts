@@ -192,12 +192,12 @@ function parseConversationState(value: unknown): ConversationState | null {
     startedAt: readNumber(value.startedAt) ?? 0,
     lastActivityAt: readNumber(value.lastActivityAt) ?? readNumber(value.startedAt) ?? 0,
     endedAt: endedAt ?? null,
-    ...issue13Fields(value),
+    ...waitingDetails(value),
   };
 }
 
-/** The optional fields of issue 13, each only when present and within its bound. */
-function issue13Fields(value: JsonRecord): Partial<ConversationState> {
+/** The optional fields of issue 13 (cancel button, queue, agent, labels), each only when present and within its bound. */
+function waitingDetails(value: JsonRecord): Partial<ConversationState> {
   const fields: Partial<ConversationState> = {};
   const cancelPayload = boundedText(value.cancelPayload, MAX_CANCEL_PAYLOAD_BYTES);
   if (cancelPayload !== null) fields.cancelPayload = cancelPayload;
