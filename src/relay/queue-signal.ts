@@ -14,7 +14,7 @@ export interface QueueSignal {
   /** The display id. */
   conversationId: number;
   status: string | undefined;
-  /** An agent (or bot) is assigned, or an assignment was just made. */
+  /** An agent is assigned (`assignee_id`), or an assignment was just made. */
   assigned: boolean;
   /**
    * When an agent's first public reply was made (ms): the message's own time for
@@ -61,7 +61,8 @@ export function readQueueSignal(payload: unknown): QueueSignal | undefined {
     inboxId,
     conversationId,
     status: typeof conversationRecord.status === "string" ? conversationRecord.status : undefined,
-    assigned: Object.keys(assignee).length > 0 || assignedNow || nestedAssignee !== undefined,
+    // An agent bot as assignee (assignee_agent_bot_id) leaves assignee_id empty: still "unassigned" in Chatwoot's listing.
+    assigned: (Object.keys(assignee).length > 0 && assignee.type !== "agent_bot") || assignedNow || nestedAssignee !== undefined,
     firstReplyAt: repliedBefore ? null : replyAt,
     repliedBefore,
     at: messageAt ?? timeOf(payload.updated_at ?? payload.timestamp),

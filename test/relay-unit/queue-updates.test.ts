@@ -92,6 +92,8 @@ describe("readQueueSignal: what a webhook says about the queue", () => {
     ["a new conversation: open, unassigned, not answered", conversationCreated(waiting), { status: "open", assigned: false, firstReplyAt: null, repliedBefore: false }],
     ["the user writing", messageEvent(waiting, { id: 5, messageType: "incoming", content: "hi", sender: { kind: "contact" } }), { status: "open", assigned: false, firstReplyAt: null }],
     ["an assignment", conversationUpdated(assigned, { assignee_id: { previous_value: null, current_value: 7 } }), { assigned: true }],
+    ["an agent already assigned", statusChanged(assigned, "open"), { assigned: true }],
+    ["an agent bot as assignee: still unassigned for the queue", { ...conversationCreated(waiting), meta: { assignee: { id: 1, name: "Bot", type: "agent_bot" } } }, { assigned: false }],
     ["an agent's first public reply", agentMessage(waiting, { id: 6, content: "Hello", createdAt: new Date(T0 + MINUTE) }), { firstReplyAt: T0 + MINUTE, repliedBefore: false }],
     ["a private note", agentMessage(waiting, { id: 6, content: "psst", private: true, createdAt: new Date(T0 + MINUTE) }), { firstReplyAt: null }],
     ["the relay's or node's own message", agentMessage(waiting, { id: 6, content: "x", sourceId: "cognigy:input:1", createdAt: new Date(T0 + MINUTE) }), { firstReplyAt: null }],
