@@ -42,7 +42,7 @@ export interface Observed {
 
 interface InboxState {
   lastPollAt: number | null;
-  /** Times (ms) of recent first responses, for the wait estimate. */
+  /** Times (ms) at which recent handovers left the queue (first assigned or answered), for the wait estimate. */
   samples: number[];
 }
 
@@ -81,6 +81,7 @@ export function createQueueWatch(options: { intervalMs: number; capacityBytes?: 
   const watched = new Map<string, Watched>();
   const inboxes = new Map<number, InboxState>();
   const firstResponses = boundedSet(SEEN_LIMIT);
+  const leftQueue = boundedSet(SEEN_LIMIT);
   const ended = boundedSet(SEEN_LIMIT);
   let used = 0;
 
@@ -118,10 +119,15 @@ export function createQueueWatch(options: { intervalMs: number; capacityBytes?: 
       const observed: Observed = {};
       const handover = route === undefined ? undefined : `${key}:${route.issuedAt ?? "?"}`;
       const startedAt = route?.issuedAt ?? null;
+      // The queue moves on when a handover first gets an agent: assigned, or answered first (once each).
+      if ((signal.assigned || signal.firstReplyAt !== null) && handover !== undefined && !leftQueue.has(handover)) {
+        leftQueue.add(handover);
+        const state = inbox(signal.inboxId);
+        // The relay's own clock for every exit: gaps are never skewed by Chatwoot's clock or a late webhook's payload time.
+        state.samples = addSample(state.samples, now, now);
+      }
       if (signal.firstReplyAt !== null && handover !== undefined && !firstResponses.has(handover)) {
         firstResponses.add(handover);
-        const state = inbox(signal.inboxId);
-        state.samples = addSample(state.samples, signal.firstReplyAt, now);
         if (startedAt !== null && signal.firstReplyAt >= startedAt) observed.firstResponseSeconds = (signal.firstReplyAt - startedAt) / 1000;
       }
       if (signal.status === "resolved" && handover !== undefined && startedAt !== null && !ended.has(handover)) {

@@ -1,14 +1,15 @@
 /**
- * Estimated wait (issue 13), from the first responses the relay itself saw in
- * one inbox: the queue moves forward by one each time an agent first answers a
- * waiting conversation, so the typical time between two such first responses
- * (the median gap) is how long each place in the queue takes, and
+ * Estimated wait (issue 13), from what the relay itself saw in one inbox: the
+ * queue moves forward by one each time a waiting handover gets its agent
+ * (assigned, or first answered, whichever comes first), so the typical time
+ * between two such moments (the median gap) is how long each place in the
+ * queue takes, and
  *
- *   waitSeconds = position × median gap between the inbox's recent first responses
+ *   waitSeconds = position × median gap between the inbox's recent queue exits
  *
- * Recent: the last MAX_SAMPLES first responses, none older than WINDOW_MS. With
- * fewer than MIN_SAMPLES of them (a new relay, a quiet inbox) the relay does not
- * guess: waitSeconds is null. The median keeps one slow or burst reply from
+ * Recent: the last MAX_SAMPLES exits, none older than WINDOW_MS. With fewer
+ * than MIN_SAMPLES of them (a new relay, a quiet inbox) the relay does not
+ * guess: waitSeconds is null. The median keeps one slow or burst pick-up from
  * swinging the estimate; the result is capped at a week.
  */
 export const MAX_SAMPLES = 20;
@@ -16,7 +17,7 @@ export const MIN_SAMPLES = 4;
 export const WINDOW_MS = 2 * 3_600_000;
 const MAX_WAIT_SECONDS = 7 * 24 * 3600;
 
-/** Adds a first-response time (ms) to an inbox's recent ones: sorted, at most MAX_SAMPLES, none older than the window. */
+/** Adds a queue exit (ms) to an inbox's recent ones: sorted, at most MAX_SAMPLES, none older than the window. */
 export function addSample(samples: readonly number[], at: number, now: number): number[] {
   return [...samples, at]
     .filter((time) => time >= now - WINDOW_MS)

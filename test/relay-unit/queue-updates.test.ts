@@ -187,6 +187,20 @@ describe("queue watch", () => {
     expect(watch.apply(12, { ids: [5], total: 1 }, T0 + 5 * MINUTE)).toEqual([expect.objectContaining({ position: 1, waitSeconds: 60 })]);
   });
 
+  it("counts an assignment as the queue moving on, once per handover, for the estimate", () => {
+    const watch = createQueueWatch({ intervalMs: INTERVAL });
+    for (const id of [1, 2, 3, 4]) {
+      const at = T0 + id * 2 * MINUTE;
+      const assigned = conversation(id, { assignee: { id: 7, name: "Anna Agent" }, updatedAt: at / 1000 });
+      expect(watch.observe(signal(conversationUpdated(assigned, { assignee_id: { previous_value: null, current_value: 7 } })), route(id), at)).toEqual({});
+      // The reply after the assignment: a first response for the histogram, not a second exit.
+      watch.observe(signal(agentMessage(assigned, { id: 200 + id, content: "Hi", createdAt: new Date(at + 30_000) })), route(id), at + 30_000);
+    }
+    watch.observe(signal(conversationCreated(conversation(5))), route(5), T0 + 9 * MINUTE);
+    watch.due(T0 + 9 * MINUTE);
+    expect(watch.apply(12, { ids: [5], total: 1 }, T0 + 9 * MINUTE)).toEqual([expect.objectContaining({ position: 1, waitSeconds: 120 })]);
+  });
+
   it("caps the watch list by bytes and reports the conversations it could not watch", () => {
     const one = route(1);
     const bytesOfOne = 2 * (one.sealed.length + one.binding.sourceId.length) + 200;
