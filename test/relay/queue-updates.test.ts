@@ -1,10 +1,16 @@
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { readRecord } from "../../src/core/json-guards";
+import { parseRelayConfig } from "../../src/relay/relay-config";
+import { createRelayService } from "../../src/relay/relay-service";
+import { startFakeCognigyEndpoint } from "../support/fake-cognigy-endpoint";
 import { QUEUE_UPDATE_MAX_AGE_MS } from "../../src/relay/delivery-worker";
 import { ROUTE_ATTRIBUTE, sealRoute, type SessionRoute } from "../../src/core/route-seal";
 import { RELAY_SECRET } from "../support/extension-harness";
 import { startChatwootSimulator, USER_TOKEN, type ChatwootSimulator } from "../support/chatwoot-simulator/server";
 import { metricValue } from "../support/prometheus-text";
-import { startRelayHarness, WEBHOOK_SECRET, type RelayHarness } from "../support/relay-harness";
+import { relayEnv, startRelayHarness, WEBHOOK_SECRET, type RelayHarness } from "../support/relay-harness";
 
 /**
  * Issue 13 with the real relay and the Chatwoot simulator: users whose handover
@@ -135,6 +141,33 @@ describe("relay: queue position updates", () => {
     const text = await metrics();
     expect(metricValue(text, "relay_queue_polls_total", '{result="429"}')).toBe(1);
     expect(metricValue(text, "relay_queue_polls_total", '{result="ok"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it("logs a refused listing once (status and Chatwoot's words, never the token) however often it is refused, and once when it works again", async () => {
+    const cognigy = await startFakeCognigyEndpoint();
+    const lines: string[] = [];
+    const parsed = parseRelayConfig(relayEnv(cognigy, mkdtempSync(join(tmpdir(), "relay-queue-log-")), { CHATWOOT_BASE_URL: chatwoot.baseUrl, CHATWOOT_API_TOKEN: USER_TOKEN, LOG_LEVEL: "info" }));
+    if (!parsed.ok) throw new Error(parsed.message);
+    const service = createRelayService({ ...parsed.config, queueUpdateIntervalMs: INTERVAL_MS }, { logStream: { write: (line: string) => void lines.push(line) } });
+    const url = await service.start();
+    try {
+      chatwoot.addInbox({ id: INBOX, webhookUrl: `${url}/handover/chatwoot`, webhookSecret: WEBHOOK_SECRET });
+      chatwoot.fault(LISTING, { status: 401, body: { error: "Invalid Access Token" } }, 3);
+      handover();
+      await until(() => lines.some((line) => line.includes("queue listing works again")), "the listing to work again");
+      const text = await service.metrics.registry.metrics();
+      expect(metricValue(text, "relay_queue_polls_total", '{result="401"}')).toBe(3);
+      const refused = lines.filter((line) => line.includes("queue listing failed"));
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toContain("401");
+      expect(refused[0]).toContain("Invalid Access Token");
+      await sleep(INTERVAL_MS * 2);
+      expect(lines.filter((line) => line.includes("queue listing works again"))).toHaveLength(1);
+      expect(lines.join("")).not.toContain(USER_TOKEN);
+    } finally {
+      await service.stop();
+      await cognigy.close();
+    }
   });
 
   it("drops a queue update Cognigy keeps refusing once it is five minutes old, and delivers the conversation's next events", async () => {
