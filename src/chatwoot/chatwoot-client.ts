@@ -4,6 +4,7 @@ import type { ConversationStatus } from "../core/relay-event";
 import { createChatwootHttp, type ChatwootHttpOptions } from "./chatwoot-http";
 import {
   acceptAny,
+  parseAgentList,
   parseContactInbox,
   parseContactList,
   parseConversation,
@@ -17,7 +18,7 @@ import {
   parseQueueListing,
   parseToggleStatus,
 } from "./chatwoot-responses";
-import type { ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, Priority, PublicConversationRef, UploadFile } from "./chatwoot-types";
+import type { AgentName, ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, Priority, PublicConversationRef, UploadFile } from "./chatwoot-types";
 
 export interface ContactFields {
   identifier: string;
@@ -176,6 +177,16 @@ export function createChatwootClient(options: ChatwootClientOptions) {
     listQueue(inboxId: number): Promise<{ ids: number[]; total: number }> {
       const query = new URLSearchParams({ inbox_id: String(inboxId), status: "open", assignee_type: "unassigned", conversation_type: "unattended", sort_by: "created_at_asc", page: "1" });
       return send("list waiting conversations", { method: "GET", path: `${account}/conversations?${query.toString()}`, bot: "never" }, parseQueueListing);
+    },
+
+    /**
+     * The account's agents with the name Chatwoot shows customers (`available_name`), for agent
+     * messages whose webhook carries only the full name (User#webhook_data). Any user token of the
+     * account may list them (UserPolicy#index? is true); agent-bot tokens never may (not in
+     * BOT_ACCESSIBLE_ENDPOINTS of access_token_auth_helper.rb): 401.
+     */
+    listAgents(): Promise<AgentName[]> {
+      return send("list agents", { method: "GET", path: `${account}/agents`, bot: "never" }, parseAgentList);
     },
 
     listInboxMembers(inboxId: number): Promise<InboxMember[]> {

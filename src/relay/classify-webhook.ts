@@ -1,7 +1,7 @@
 import type { SecretOrKeys } from "../core/derive-key";
 import { isRecord, readPositiveInteger, readRecord, type JsonRecord } from "../core/json-guards";
 import { MAX_LABEL_LENGTH, MAX_LABELS, type ConversationStatus } from "../core/relay-event";
-import { classifyMessage } from "./classify-message";
+import { classifyMessage, unresolvedAgentId } from "./classify-message";
 import type { RouteOpener } from "./route-cache";
 import type { EventDetails, InjectJob } from "./relay-job";
 import { accountIdOf, changeOf, conversationOf, displayName, inboxIdOf, timeOf } from "./webhook-fields";
@@ -40,6 +40,11 @@ export interface RelayOptions {
   forwardAssignments: boolean;
   /** Automation rules' messages (outgoing, sender null: C9); on unless false. */
   forwardAutomationMessages?: boolean;
+  /**
+   * The name an agent shows customers (`available_name`), by account and user id, when the relay
+   * knows it (agent-names.ts); a message's own sender has only the full name (User#webhook_data).
+   */
+  agentName?: (accountId: number, userId: number) => string | undefined;
 }
 
 /** A conversation whose agent wrote to the user in vain: its sealed route is not authentic. */
@@ -144,9 +149,10 @@ function dedupeKey(event: EventDetails, accountId: number, inboxId: number, payl
   }
 }
 
-function toJob(event: EventDetails, payload: JsonRecord, route: WebhookRoute, receivedAt: number): InjectJob {
+function toJob(event: EventDetails, payload: JsonRecord, route: WebhookRoute, receivedAt: number, options: RelayOptions): InjectJob {
   const isMessage = "messageId" in event;
   const orderTs = (isMessage ? timeOf(payload.created_at) : timeOf(payload.updated_at ?? payload.timestamp)) ?? receivedAt;
+  const agentId = event.type === "agent_message" && event.from !== "automation" ? unresolvedAgentId(payload, route.accountId, options) : undefined;
   return {
     dedupeKey: dedupeKey(event, route.accountId, route.binding.inboxId, payload),
     conversationKey: `${route.binding.inboxId}:${event.conversationId}`,
@@ -156,6 +162,7 @@ function toJob(event: EventDetails, payload: JsonRecord, route: WebhookRoute, re
     sealedRoute: route.sealed,
     binding: route.binding,
     event,
+    ...(agentId === undefined ? {} : { agentId }),
   };
 }
 
@@ -199,5 +206,5 @@ export function classifyWebhook(payload: unknown, options: RelayOptions, receive
     return { jobs: [], dropped: [...dropped, route], ...(lost && accountId > 0 ? { unreachable: { accountId, inboxId, conversationId } } : {}) };
   }
   if (typeof route === "string") return { jobs: [], dropped: [...dropped, route] };
-  return { jobs: events.map((event) => toJob(event, payload, route, receivedAt)), dropped };
+  return { jobs: events.map((event) => toJob(event, payload, route, receivedAt, options)), dropped };
 }

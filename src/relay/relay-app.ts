@@ -27,6 +27,8 @@ export interface RelayAppDeps {
   logStream?: DestinationStream;
   /** Issue 13: the queue watch every verified webhook informs (histograms, queue updates). */
   queueWatch?: QueueWatch;
+  /** Agents' display names, learnt from verified webhooks and given to agent messages (agent-directory.ts). */
+  agents?: IntakeDeps["agents"];
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -86,7 +88,7 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
   const openRoute = createRouteCache(deps.keys);
   const routes = createNewestRoutes({ lookup: deps.outbox.newestRoute, openRoute, retentionMs: SEEN_RETENTION_MS });
   const queue = deps.queueWatch === undefined ? undefined : createQueueObserver({ watch: deps.queueWatch, metrics: deps.metrics, relaySecret: deps.keys, openRoute, inboxIds: deps.config.inboxIds });
-  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log, ...(queue === undefined ? {} : { queue }) });
+  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log, ...(queue === undefined ? {} : { queue }), ...(deps.agents === undefined ? {} : { agents: deps.agents }) });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => (deps.outbox.healthy() ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
   app.server.maxConnections = limits.maxConnections;

@@ -58,6 +58,18 @@ export function createRelayMetrics(outboxDepth: () => { pending: number; dead: n
     queueUpdatesExpired: new Counter({ name: "relay_queue_updates_expired_total", help: "Queue position updates dropped undelivered after 5 minutes of failed attempts (a stale position is no news)", registers }),
     queueWatchFull: new Counter({ name: "relay_queue_watch_full_total", help: "Waiting conversations not watched for queue updates because the watch list was at its byte cap", registers }),
     queueWatched: new Gauge({ name: "relay_queue_watched", help: "Conversations waiting for a first agent whose users get queue updates", registers }),
+    agentListings: new Counter({
+      name: "relay_agent_listings_total",
+      help: "Agents listings asked of Chatwoot for display names that no webhook carried (one per account per 5 minutes at most), by result: ok, or the HTTP status, timeout, network, invalid_response",
+      labelNames: ["result"],
+      registers,
+    }),
+    agentNameFallbacks: new Counter({
+      name: "relay_agent_name_fallbacks_total",
+      help: "Agent messages delivered with the agent's full name because their display name was not known, by reason: no_token, listing_failed, listed_recently, not_listed",
+      labelNames: ["reason"],
+      registers,
+    }),
     latency: new Histogram({
       name: "relay_delivery_latency_seconds",
       help: "From the webhook's arrival to Cognigy accepting the inject",

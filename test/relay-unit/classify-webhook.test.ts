@@ -77,7 +77,31 @@ describe("classifyWebhook: an agent's reply is kept", () => {
       sealedRoute: sealedText(conv),
       binding: { inboxId: 12, sourceId: "source-abc" },
       event: { type: "agent_message", conversationId: 321, messageId: 4711, text: "Hi, I'm Anna from support – how can I help?", attachments: [], agentName: "Anna Agent" },
+      // Without a known display name, the sender's full name (User#webhook_data) goes in, and the delivery looks the agent up.
+      agentId: 7,
     });
+  });
+
+  it.each<[string, Record<string, string>, string, number | undefined]>([
+    ["the agent's display name, when the relay knows it for this account", { "1:7": "Anna" }, "Anna", undefined],
+    ["the full name, to be looked up at delivery, when it is known only for another account", { "2:7": "Anna" }, "Anna Agent", 7],
+    ["the full name, to be looked up at delivery, when another agent is known", { "1:9": "Bob" }, "Anna Agent", 7],
+  ])("names the sender with %s", (_, known, agentName, agentId) => {
+    const job = onlyJob(classify(agentMessage(conversation(), { id: 8, content: "Hello" }), { agentName: (accountId, userId) => known[`${accountId}:${userId}`] }));
+    expect(job.event).toMatchObject({ type: "agent_message", agentName });
+    expect(job.agentId).toBe(agentId);
+  });
+
+  it("asks no lookup for an automation rule's message, a template or an assignment", () => {
+    const conv = conversation({ assignee: DEFAULT_AGENT });
+    const payloads = [
+      messageEvent(conv, { id: 41, messageType: "outgoing", content: "We got your request.", sender: null }),
+      outOfOfficeMessage(conv, { id: 42, content: "We are away" }),
+      conversationUpdated(conv, { assignee_id: { previous_value: null, current_value: 7 } }),
+    ];
+    const jobs = payloads.flatMap((payload) => classify(payload, { forwardAssignments: true }).jobs);
+    expect(jobs.map((job) => job.event.type)).toEqual(["agent_message", "template_message", "agent_assigned"]);
+    expect(jobs.map((job) => job.agentId)).toEqual([undefined, undefined, undefined]);
   });
 
   it.each<[string, WebhookConversation["assignee"], { id: number; name: string } | undefined, string]>([
