@@ -5,9 +5,16 @@ export type MessageType = "incoming" | "outgoing" | "activity" | "template";
 
 export interface FakeAgent {
   id: number;
+  /** The full name (users.name). */
   name: string;
   email: string;
   availability: "online" | "busy" | "offline";
+  /**
+   * The display name the agent chose in their profile (users.display_name); absent or null: none.
+   * Chatwoot shows customers `available_name` = the display name if present, else the name
+   * (User#available_name, app/models/concerns/user_attribute_helpers.rb).
+   */
+  displayName?: string | null;
 }
 
 export interface FakeWorkingHour {

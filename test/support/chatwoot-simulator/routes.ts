@@ -1,4 +1,4 @@
-import { contactJson, conversationJson, inboxJson, inboxSlim, lastActivityAt, messageJson, publicConversationJson, publicInboxJson } from "./presenters";
+import { agentJson, contactJson, conversationJson, inboxJson, inboxSlim, lastActivityAt, messageJson, publicConversationJson, publicInboxJson } from "./presenters";
 import { ChatwootRefusal, type FakeChatwootStore } from "./store";
 import type { FakeAttachment, MessageType, Status } from "./model";
 
@@ -269,9 +269,20 @@ export const ROUTES: Record<string, Route> = {
       const inbox = context.store.inbox(param(context, "inbox_id"));
       authorizeInbox(context, inbox.id);
       const members = context.store.agents.filter((agent) => inbox.memberIds.includes(agent.id));
-      return ok({
-        payload: members.map((agent) => ({ id: agent.id, account_id: 1, name: agent.name, available_name: agent.name, email: agent.email, role: "agent", confirmed: true, availability_status: agent.availability, auto_offline: true, thumbnail: "" })),
-      });
+      return ok({ payload: members.map((agent) => agentJson(context.store, agent)) });
+    },
+  },
+  /**
+   * AgentsController#index (app/controllers/api/v1/accounts/agents_controller.rb): the account's
+   * users ordered by name (`order_by_full_name`: lower(name)), as a bare array of _agent.json.jbuilder.
+   * Any user of the account may list them (UserPolicy#index? is true); agent bots never may (not
+   * on BOT_ACCESSIBLE_ENDPOINTS: chatwoot-version.ts answers 401).
+   */
+  [`GET ${ACCOUNT}/agents`]: {
+    action: "api/v1/accounts/agents#index",
+    handle(context) {
+      const agents = [...context.store.agents].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+      return ok(agents.map((agent) => agentJson(context.store, agent)));
     },
   },
 };

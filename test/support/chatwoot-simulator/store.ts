@@ -92,6 +92,21 @@ export class FakeChatwootStore {
     this.emit({ kind: "message_created", message });
   }
 
+  /**
+   * An agent sets (or clears, null) the display name in their profile (users.display_name). No webhook
+   * follows: Chatwoot sends none for user changes; later push data shows the new available_name.
+   */
+  setDisplayName(agentId: number, displayName: string | null): void {
+    const agent = this.agents.find((item) => item.id === agentId);
+    if (agent === undefined) throw new Error(`no agent ${agentId}`);
+    agent.displayName = displayName;
+  }
+
+  /** `User#available_name` (app/models/concerns/user_attribute_helpers.rb): `display_name.presence || name`. */
+  availableName(agent: FakeAgent): string {
+    return agent.displayName !== undefined && agent.displayName !== null && agent.displayName.trim() !== "" ? agent.displayName : agent.name;
+  }
+
   assign(conversation: FakeConversation, agentId: number | null): void {
     const previous = conversation.assigneeId;
     conversation.assigneeId = agentId;

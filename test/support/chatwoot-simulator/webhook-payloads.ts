@@ -87,6 +87,27 @@ function record(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
 }
 
+/** A user's push data (User#push_event_data, app/models/user.rb) with the store's available_name. */
+function pushedUser(store: FakeChatwootStore, value: unknown): unknown {
+  const user = record(value);
+  const agent = user.type === "user" ? store.agents.find((item) => item.id === user.id) : undefined;
+  return agent === undefined ? value : { ...user, available_name: store.availableName(agent) };
+}
+
+/**
+ * The conversation object's push data names agents with `available_name` = display name or name
+ * (User#available_name, app/models/concerns/user_attribute_helpers.rb): `meta.assignee` and the
+ * last message's `sender` (Conversations::EventDataPresenter#push_meta and #push_messages,
+ * app/presenters/conversations/event_data_presenter.rb). The webhook builders are given only names,
+ * so the store's rule is applied here. A message's own top-level `sender` stays User#webhook_data
+ * (id, name, email, type: no available_name).
+ */
+function withAvailableNames(store: FakeChatwootStore, conversationJson: Record<string, unknown>): Record<string, unknown> {
+  const meta = record(conversationJson.meta);
+  const messages = Array.isArray(conversationJson.messages) ? conversationJson.messages.map((message) => ({ ...record(message), sender: pushedUser(store, record(message).sender) })) : conversationJson.messages;
+  return { ...conversationJson, meta: { ...meta, assignee: meta.assignee === null ? null : pushedUser(store, meta.assignee) }, messages };
+}
+
 /**
  * The webhook bodies Chatwoot 4.15 sends an API inbox for one change (no
  * activity messages). A status change gives conversation_status_changed
@@ -96,20 +117,20 @@ function record(value: unknown): Record<string, unknown> {
 export function payloadsFor(store: FakeChatwootStore, event: StoreEvent, baseUrl: string): unknown[] {
   switch (event.kind) {
     case "conversation_created":
-      return [withReplyFields({ ...conversationCreated(webhookConversation(store, event.conversation)) }, event.conversation)];
+      return [withAvailableNames(store, withReplyFields({ ...conversationCreated(webhookConversation(store, event.conversation)) }, event.conversation))];
     case "message_created":
     case "message_updated": {
       if (event.message.messageType === "activity") return [];
       const payload = record(messagePayload(store, event.message, baseUrl, event.kind));
-      return [{ ...payload, conversation: withReplyFields(record(payload.conversation), store.conversation(event.message.conversationId)) }];
+      return [{ ...payload, conversation: withAvailableNames(store, withReplyFields(record(payload.conversation), store.conversation(event.message.conversationId))) }];
     }
     case "status_changed":
-      return [withReplyFields({ ...statusChanged(webhookConversation(store, event.conversation), event.conversation.status) }, event.conversation)];
+      return [withAvailableNames(store, withReplyFields({ ...statusChanged(webhookConversation(store, event.conversation), event.conversation.status) }, event.conversation))];
     case "conversation_updated": {
       const conversation = webhookConversation(store, event.conversation);
       const stamp = new Date(Math.round(conversation.updatedAt * 1000)).toISOString();
       const changes = Object.entries({ ...event.changes, updated_at: { previous_value: stamp, current_value: stamp } }).map(([key, change]) => ({ [key]: change }));
-      return [withReplyFields({ event: "conversation_updated", ...conversationJson(conversation), changed_attributes: changes }, event.conversation)];
+      return [withAvailableNames(store, withReplyFields({ event: "conversation_updated", ...conversationJson(conversation), changed_attributes: changes }, event.conversation))];
     }
   }
 }
