@@ -222,3 +222,52 @@ describe("Issue 13: the queue listing (ConversationFinder), first reply and wait
     expect(payload).toMatchObject({ first_reply_created_at: new Date(conversation.firstReplyCreatedAt ?? 0).toISOString(), waiting_since: 0 });
   });
 });
+
+describe("Issue 13: agents' names — available_name is the display name, else the name (User#available_name)", () => {
+  function handover(): number {
+    const contact = chatwoot.store.createContact({ name: "Jane", identifier: `jane-${chatwoot.store.contacts.length}`, email: null, phoneNumber: null }, { inboxId: 7, sourceId: `src-jane-${chatwoot.store.contacts.length}` });
+    return chatwoot.store.createConversation({ inboxId: 7, contactId: contact.id, sourceId: contact.contactInboxes[0]?.sourceId ?? "", status: null, customAttributes: {}, teamId: null, assigneeId: null }).id;
+  }
+
+  beforeEach(() => {
+    chatwoot.addAgent({ id: 9, name: "bob Builder", email: "bob@example.com", availability: "busy" });
+    chatwoot.store.setDisplayName(7, "Anna");
+  });
+
+  it("lists the account's agents ordered by name (lower(name)), each with available_name, as agents/index.json.jbuilder does", async () => {
+    const answer = await call("GET", `${ACCOUNT}/agents`);
+    expect(answer.status).toBe(200);
+    expect(readArray(answer.body).map((item) => [readRecord(item).id, readRecord(item).name, readRecord(item).available_name])).toEqual([
+      [7, "Anna Agent", "Anna"],
+      [9, "bob Builder", "bob Builder"],
+    ]);
+    chatwoot.store.setDisplayName(7, null);
+    expect(readArray((await call("GET", `${ACCOUNT}/agents`)).body).map((item) => readRecord(item).available_name)).toEqual(["Anna Agent", "bob Builder"]);
+  });
+
+  it("lets any user token of the account list agents (UserPolicy#index?), never an agent bot's (401, not on BOT_ACCESSIBLE_ENDPOINTS)", async () => {
+    expect((await call("GET", `${ACCOUNT}/agents`, { token: AGENT_TOKEN })).status).toBe(200);
+    expect(await call("GET", `${ACCOUNT}/agents`, { token: BOT_TOKEN })).toEqual({ status: 401, body: { error: "Access to this endpoint is not authorized for bots" } });
+    for (const version of CHATWOOT_VERSIONS) expect(botMayCall(version, "api/v1/accounts/agents#index")).toBe(false);
+  });
+
+  it("names agents with available_name in webhooks' push data (meta.assignee, the last message's sender), with the full name only in a message's own sender (webhook_data)", () => {
+    const conversation = chatwoot.store.conversation(handover());
+    chatwoot.agent.assign(conversation.id, 7);
+    const message = chatwoot.agent.reply(conversation.id, "Hello", { agentId: 9 });
+    const [assigned] = payloadsFor(chatwoot.store, { kind: "conversation_updated", conversation, changes: { assignee_id: { previous_value: null, current_value: 7 } } }, chatwoot.baseUrl);
+    const [replied] = payloadsFor(chatwoot.store, { kind: "message_created", message }, chatwoot.baseUrl);
+    expect(readRecord(readRecord(readRecord(assigned).meta).assignee)).toMatchObject({ id: 7, name: "Anna Agent", available_name: "Anna", type: "user" });
+    const nested = readRecord(readRecord(replied).conversation);
+    expect(readRecord(readRecord(nested.meta).assignee)).toMatchObject({ id: 7, available_name: "Anna" });
+    expect(readRecord(readRecord(readArray(nested.messages)[0]).sender)).toMatchObject({ id: 9, name: "bob Builder", available_name: "bob Builder", type: "user" });
+    expect(readRecord(replied).sender).toEqual({ id: 9, name: "bob Builder", email: "bob@example.com", type: "user" });
+  });
+
+  it("shows the assignee with available_name in the conversation's own JSON (conversations/partials/_conversation.json.jbuilder)", async () => {
+    const id = handover();
+    chatwoot.agent.assign(id, 7);
+    const answer = await call("GET", `${ACCOUNT}/conversations/${id}`);
+    expect(readRecord(readRecord(readRecord(answer.body).meta).assignee)).toMatchObject({ id: 7, name: "Anna Agent", available_name: "Anna" });
+  });
+});
