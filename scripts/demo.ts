@@ -155,6 +155,8 @@ async function main(): Promise<void> {
     queueUpdateIntervalMs: 500,
   });
   process.stdout.write(style.dim(`Chatwoot simulator ${world.chatwoot.baseUrl}${validate ? " (requests checked against Chatwoot's OpenAPI spec)" : ""}\nRelay ${world.relayUrl} · Cognigy Endpoint ${world.endpoint.baseUrl}\n`));
+  // Agent 7 shows customers her display name, as Chatwoot's agents can choose.
+  world.chatwoot.store.setDisplayName(7, "Anna");
   try {
     await conversation(world);
   } finally {
