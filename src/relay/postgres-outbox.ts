@@ -1,0 +1,403 @@
+import { randomUUID } from "crypto";
+import { Client, Pool, type PoolClient } from "pg";
+import { isRecord } from "../core/json-guards";
+import { parsePayload, WRITE_RETRY_MS, type EnqueueRequest, type EnqueueResult, type RouteRecord, type Schedule, type StoredJob } from "./outbox";
+import type { OutboxStore } from "./outbox-store";
+import { DB_NOW_MS, migrate } from "./postgres-migrations";
+
+export interface PostgresOutboxOptions {
+  /** How long a claim of a conversation lasts without renewal (renewed every third of it while the delivery runs). */
+  leaseMs: number;
+  /** Connections in the pool (intake, worker and bookkeeping share them). */
+  poolSize?: number;
+  /** How long to wait for a connection before a webhook is answered 503. */
+  connectTimeoutMs?: number;
+}
+
+/** The channel of LISTEN/NOTIFY that wakes every replica's worker when jobs are committed. */
+const CHANNEL = "relay_jobs_added";
+/** How often the pending and dead counts are read again for /metrics, at most. */
+const DEPTH_REFRESH_MS = 200;
+/** Transactions that lost a deadlock or serialization race are tried again this many times. */
+const RETRIES = 3;
+
+/** bigint columns arrive as text: read them back as numbers (milliseconds and ids stay far below 2^53). */
+function numberOf(value: unknown): number | undefined {
+  const number = typeof value === "number" ? value : typeof value === "string" && /^-?\d{1,16}$/.test(value) ? Number(value) : undefined;
+  return number !== undefined && Number.isSafeInteger(number) ? number : undefined;
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return isRecord(error) && typeof error.code === "string" ? error.code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface Waiting {
+  request: EnqueueRequest;
+  now: number;
+  resolve: (result: EnqueueResult) => void;
+  reject: (error: unknown) => void;
+}
+
+const HEAD_ORDER = "ORDER BY conversation_key, order_ts, order_seq, id";
+
+/**
+ * Due heads of conversations that nobody holds (or that this replica holds but
+ * is not delivering), earliest due first; plus one row with when the next head
+ * becomes due.
+ */
+const CANDIDATES = `
+WITH heads AS (
+  SELECT DISTINCT ON (conversation_key) conversation_key, GREATEST(next_attempt_at, received_at + $2) AS due_at
+  FROM relay_jobs WHERE state = 'pending' ${HEAD_ORDER}
+), free AS (
+  SELECT h.conversation_key, h.due_at FROM heads h
+  LEFT JOIN relay_leases l ON l.conversation_key = h.conversation_key AND l.until > ${DB_NOW_MS} AND l.owner <> $5
+  WHERE l.conversation_key IS NULL AND NOT (h.conversation_key = ANY($3::text[]))
+)
+(SELECT conversation_key, due_at FROM free WHERE due_at <= $1 ORDER BY due_at LIMIT $4)
+UNION ALL
+(SELECT NULL, MIN(due_at) FROM free WHERE due_at > $1)`;
+
+/** Claims the conversations whose lease is free, expired or already this replica's; returns those it got. */
+const CLAIM = `
+INSERT INTO relay_leases (conversation_key, owner, until)
+SELECT key, $2, ${DB_NOW_MS} + $3 FROM unnest($1::text[]) AS key
+ON CONFLICT (conversation_key) DO UPDATE SET owner = excluded.owner, until = excluded.until
+WHERE relay_leases.until <= ${DB_NOW_MS} OR relay_leases.owner = excluded.owner
+RETURNING conversation_key`;
+
+const HEADS_OF = `
+SELECT DISTINCT ON (conversation_key) id, conversation_key, payload, attempts, received_at, next_attempt_at
+FROM relay_jobs WHERE state = 'pending' AND conversation_key = ANY($1::text[]) ${HEAD_ORDER}`;
+
+const RELEASE = "DELETE FROM relay_leases WHERE conversation_key = ANY($1::text[]) AND owner = $2";
+
+/**
+ * The outbox on a shared PostgreSQL, for any number of relay replicas. A
+ * webhook is acknowledged once its transaction is committed. Dedupe holds
+ * across replicas by primary keys (`INSERT … ON CONFLICT DO NOTHING`). Each
+ * conversation is delivered by one replica at a time: a replica claims a
+ * conversation's lease row before it takes its head job, renews it while the
+ * delivery runs, and gives it up in the same statement that settles the job;
+ * a replica that dies loses the claim when the lease expires, and another
+ * takes the same head job over (that one delivery may be repeated).
+ * LISTEN/NOTIFY wakes every replica when jobs are committed.
+ */
+export function openPostgresOutbox(connectionString: string, options: PostgresOutboxOptions): OutboxStore {
+  const owner = randomUUID();
+  const pool = new Pool({ connectionString, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000, application_name: "chatwoot-handover-relay" });
+  // An idle connection that the server closes (restart, failover) must not end the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  let onAdded: () => void = () => undefined;
+  let closed = false;
+  let opened: Promise<void> | undefined;
+  let listener: Client | undefined;
+  let listenTimer: NodeJS.Timeout | undefined;
+  let depth = { pending: 0, dead: 0 };
+  let depthReadAt = 0;
+  /** Jobs this replica claimed and has not settled: id → conversation key (its lease is renewed meanwhile). */
+  const claimed = new Map<number, string>();
+  /** Settlements the database refused (it was away): written again, in order, before more deliveries start. */
+  const owed: { id: number; write: (client: Pool) => Promise<void> }[] = [];
+  let waiting: Waiting[] = [];
+  let renewTimer: NodeJS.Timeout | undefined;
+
+  async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(client);
+        await client.query("COMMIT");
+        client.release();
+        return result;
+      } catch (error: unknown) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        client.release();
+        const code = errorCode(error);
+        if (attempt >= RETRIES || (code !== "40P01" && code !== "40001")) throw error;
+      }
+    }
+  }
+
+  async function listen(): Promise<void> {
+    if (closed) return;
+    const client = new Client({ connectionString, application_name: "chatwoot-handover-relay-listen" });
+    const retry = (): void => {
+      if (closed || listener !== client) return;
+      listener = undefined;
+      void client.end().catch(() => undefined);
+      clearTimeout(listenTimer);
+      listenTimer = setTimeout(() => void listen().catch(() => undefined), 1_000);
+      // Jobs committed while nobody listened are found by the worker's next look.
+      onAdded();
+    };
+    listener = client;
+    client.on("error", retry);
+    client.on("end", retry);
+    client.on("notification", () => onAdded());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch {
+      retry();
+    }
+  }
+
+  async function init(): Promise<void> {
+    const client = await pool.connect().catch((error: unknown) => {
+      throw new Error(`PostgreSQL outbox: cannot connect (RELAY_DATABASE_URL): ${messageOf(error)}`, { cause: error });
+    });
+    try {
+      await migrate(client);
+    } finally {
+      client.release();
+    }
+    await listen();
+    await readDepth();
+    renewTimer = setInterval(() => void renew(), Math.max(1_000, Math.floor(options.leaseMs / 3)));
+    renewTimer.unref();
+  }
+
+  function ready(): Promise<void> {
+    opened ??= init();
+    return opened;
+  }
+
+  async function readDepth(): Promise<void> {
+    const { rows } = await pool.query("SELECT COUNT(*) FILTER (WHERE state = 'pending') AS pending, COUNT(*) FILTER (WHERE state = 'dead') AS dead FROM relay_jobs");
+    const row: unknown = rows[0];
+    if (isRecord(row)) depth = { pending: numberOf(row.pending) ?? 0, dead: numberOf(row.dead) ?? 0 };
+    depthReadAt = Date.now();
+  }
+
+  /** Keeps the claims of the deliveries under way (a delivery longer than the lease is not taken over). */
+  async function renew(): Promise<void> {
+    const keys = [...new Set(claimed.values())];
+    if (closed || keys.length === 0) return;
+    await pool.query(`UPDATE relay_leases SET until = ${DB_NOW_MS} + $3 WHERE owner = $2 AND conversation_key = ANY($1::text[])`, [keys, owner, options.leaseMs]).catch(() => undefined);
+  }
+
+  async function insert(client: PoolClient, request: EnqueueRequest, now: number): Promise<{ result: EnqueueResult; added: number }> {
+    if (request.deliveryId !== null) {
+      const seen = await client.query("INSERT INTO relay_seen (key, seen_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key", [`delivery:${request.deliveryId}`, now]);
+      if (seen.rowCount === 0) return { result: { duplicate: true }, added: 0 };
+    }
+    for (const route of request.routes ?? []) {
+      await client.query(
+        `INSERT INTO relay_routes (key, issued_at, sealed, seen_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (key) DO UPDATE SET issued_at = excluded.issued_at, sealed = excluded.sealed, seen_at = excluded.seen_at
+         WHERE excluded.issued_at > relay_routes.issued_at OR excluded.sealed = relay_routes.sealed`,
+        [route.key, route.issuedAt, route.sealed, now],
+      );
+    }
+    let added = 0;
+    for (const job of request.jobs) {
+      const inserted = await client.query(
+        `WITH seen AS (INSERT INTO relay_seen (key, seen_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key)
+         INSERT INTO relay_jobs (conversation_key, dedupe_key, order_ts, order_seq, payload, state, received_at, next_attempt_at)
+         SELECT $3, key, $4, $5, $6, 'pending', $2, $2 FROM seen RETURNING id`,
+        [job.dedupeKey, now, job.conversationKey, job.orderTs, job.orderSeq, JSON.stringify(job.payload)],
+      );
+      added += inserted.rowCount ?? 0;
+    }
+    return { result: { duplicate: false, enqueued: added, duplicates: request.jobs.length - added }, added };
+  }
+
+  /** Group commit: the requests of one turn of the event loop share one transaction, acknowledged once it is committed. */
+  async function flush(): Promise<void> {
+    const items = waiting;
+    waiting = [];
+    let results: { result: EnqueueResult; added: number }[];
+    try {
+      await ready();
+      results = await transaction(async (client) => {
+        const done: { result: EnqueueResult; added: number }[] = [];
+        for (const item of items) done.push(await insert(client, item.request, item.now));
+        if (done.some((enqueued) => enqueued.added > 0)) await client.query(`NOTIFY ${CHANNEL}`);
+        return done;
+      });
+    } catch (error: unknown) {
+      for (const item of items) item.reject(error);
+      return;
+    }
+    results.forEach((enqueued, position) => items[position]?.resolve(enqueued.result));
+    const added = results.reduce((sum, enqueued) => sum + enqueued.added, 0);
+    if (added > 0) {
+      depth = { ...depth, pending: depth.pending + added };
+      onAdded();
+    }
+  }
+
+  /** Settles a claimed job and gives up its conversation's lease in the same statement; owed when the database refuses. */
+  async function settle(id: number, sql: string, values: unknown[]): Promise<void> {
+    const key = claimed.get(id) ?? "";
+    const write = async (client: Pool): Promise<void> => {
+      await client.query(`WITH settled AS (${sql}) DELETE FROM relay_leases WHERE conversation_key = $1 AND owner = $2`, [key, owner, ...values]);
+      claimed.delete(id);
+    };
+    if (owed.length === 0) {
+      try {
+        await write(pool);
+        return;
+      } catch {
+        // The database is away: written before the next look (the lease is kept, and renewed, meanwhile).
+      }
+    }
+    owed.push({ id, write });
+  }
+
+  async function payOwed(): Promise<boolean> {
+    while (owed.length > 0) {
+      const next = owed[0];
+      if (next === undefined) break;
+      try {
+        await next.write(pool);
+      } catch {
+        return false;
+      }
+      owed.shift();
+    }
+    return true;
+  }
+
+  async function claim(now: number, reorderWindowMs: number, busy: ReadonlySet<string>, limit: number): Promise<Schedule> {
+    const { rows } = await pool.query(CANDIDATES, [now, reorderWindowMs, [...busy], limit, owner]);
+    const keys: string[] = [];
+    let nextDueAt: number | null = null;
+    for (const row of rows) {
+      if (!isRecord(row)) continue;
+      const key = stringOf(row.conversation_key);
+      if (key === undefined) nextDueAt = numberOf(row.due_at) ?? null;
+      else keys.push(key);
+    }
+    if (keys.length === 0) return { jobs: [], nextDueAt };
+    // Sorted, so two replicas claiming overlapping sets lock the rows in the same order (no deadlock).
+    keys.sort();
+    const won = (await pool.query(CLAIM, [keys, owner, options.leaseMs])).rows.map((row: unknown) => (isRecord(row) ? stringOf(row.conversation_key) : undefined));
+    const wonKeys = won.filter((key): key is string => key !== undefined);
+    if (wonKeys.length === 0) return { jobs: [], nextDueAt: now };
+    // Read under the lease: another replica may have settled the head between the look and the claim.
+    const heads = await pool.query(HEADS_OF, [wonKeys]);
+    const jobs: StoredJob[] = [];
+    const release: string[] = [];
+    const unreadable: number[] = [];
+    const started = new Set<string>();
+    for (const row of heads.rows) {
+      if (!isRecord(row)) continue;
+      const id = numberOf(row.id);
+      const key = stringOf(row.conversation_key);
+      const receivedAt = numberOf(row.received_at);
+      const nextAttemptAt = numberOf(row.next_attempt_at);
+      const attempts = numberOf(row.attempts);
+      if (id === undefined || key === undefined || receivedAt === undefined || nextAttemptAt === undefined || attempts === undefined) continue;
+      started.add(key);
+      if (Math.max(nextAttemptAt, receivedAt + reorderWindowMs) > now) {
+        release.push(key);
+        continue;
+      }
+      const payload = typeof row.payload === "string" ? parsePayload(row.payload) : undefined;
+      claimed.set(id, key);
+      if (payload === undefined) {
+        unreadable.push(id);
+        continue;
+      }
+      jobs.push({ id, conversationKey: key, payload, attempts, receivedAt });
+    }
+    for (const key of wonKeys) if (!started.has(key)) release.push(key);
+    if (release.length > 0) await pool.query(RELEASE, [release, owner]);
+    for (const id of unreadable) await deadLetter(id, "unreadable job", now);
+    return { jobs, nextDueAt: unreadable.length > 0 || release.length > 0 ? now + 1 : nextDueAt };
+  }
+
+  async function deadLetter(id: number, error: string, now: number): Promise<void> {
+    await settle(id, "UPDATE relay_jobs SET state = 'dead', attempts = attempts + 1, last_error = $3, dead_at = $4 WHERE id = $5 AND state = 'pending' RETURNING id", [error, now, id]);
+    depthReadAt = 0;
+  }
+
+  return {
+    kind: "postgres",
+    ready,
+    enqueue(request: EnqueueRequest, now: number): Promise<EnqueueResult> {
+      return new Promise((resolve, reject) => {
+        if (closed) return reject(new Error("the outbox is closed"));
+        if (waiting.length === 0) setImmediate(() => void flush());
+        waiting.push({ request, now, resolve, reject });
+      });
+    },
+    onJobsAdded(listener: () => void): void {
+      onAdded = listener;
+    },
+    async schedule(now: number, reorderWindowMs: number, busy: ReadonlySet<string>, limit: number): Promise<Schedule> {
+      await ready();
+      // A delivery that finished is settled before the next one starts: after a crash, only the one in flight can repeat.
+      if (!(await payOwed())) return { jobs: [], nextDueAt: now + WRITE_RETRY_MS };
+      if (Date.now() - depthReadAt >= DEPTH_REFRESH_MS) await readDepth();
+      if (limit <= 0) return { jobs: [], nextDueAt: null };
+      return claim(now, reorderWindowMs, busy, limit);
+    },
+    async delivered(id: number): Promise<void> {
+      await settle(id, "DELETE FROM relay_jobs WHERE id = $3 RETURNING id", [id]);
+      depth = { ...depth, pending: Math.max(0, depth.pending - 1) };
+    },
+    async retryAt(id: number, at: number, error: string): Promise<void> {
+      await settle(id, "UPDATE relay_jobs SET attempts = attempts + 1, next_attempt_at = $3, last_error = $4 WHERE id = $5 RETURNING id", [at, error, id]);
+    },
+    deadLetter,
+    async retract(dedupeKey: string, conversationKey: string, now: number): Promise<number> {
+      await ready();
+      const removed = await pool.query(
+        `WITH seen AS (INSERT INTO relay_seen (key, seen_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING)
+         DELETE FROM relay_jobs WHERE conversation_key = $3 AND dedupe_key = $1 AND state = 'pending' RETURNING id`,
+        [dedupeKey, now, conversationKey],
+      );
+      const count = removed.rowCount ?? 0;
+      if (count > 0) depth = { ...depth, pending: Math.max(0, depth.pending - count) };
+      return count;
+    },
+    depth: () => depth,
+    async pruneSeen(olderThan: number): Promise<number> {
+      await ready();
+      await pool.query("DELETE FROM relay_routes WHERE seen_at < $1", [olderThan]);
+      return (await pool.query("DELETE FROM relay_seen WHERE seen_at < $1", [olderThan])).rowCount ?? 0;
+    },
+    async newestRoute(key: string): Promise<(RouteRecord & { seenAt: number }) | undefined> {
+      await ready();
+      const row: unknown = (await pool.query("SELECT issued_at, sealed, seen_at FROM relay_routes WHERE key = $1", [key])).rows[0];
+      if (!isRecord(row)) return undefined;
+      const issuedAt = numberOf(row.issued_at);
+      const seenAt = numberOf(row.seen_at);
+      const sealed = stringOf(row.sealed);
+      return issuedAt === undefined || seenAt === undefined || sealed === undefined ? undefined : { key, issuedAt, sealed, seenAt };
+    },
+    async healthy(): Promise<boolean> {
+      if (closed) return false;
+      try {
+        await ready();
+        await pool.query("SELECT 1");
+        return await payOwed();
+      } catch {
+        return false;
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      clearInterval(renewTimer);
+      clearTimeout(listenTimer);
+      await payOwed().catch(() => false);
+      closed = true;
+      const client = listener;
+      listener = undefined;
+      await client?.end().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
