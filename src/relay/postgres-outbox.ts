@@ -280,6 +280,7 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
       else keys.push(key);
     }
     if (keys.length === 0) return { jobs: [], nextDueAt };
+    const rank = new Map(keys.map((key, position) => [key, position]));
     // Sorted, so two replicas claiming overlapping sets lock the rows in the same order (no deadlock).
     keys.sort();
     const won = (await pool.query(CLAIM, [keys, owner, options.leaseMs])).rows.map((row: unknown) => (isRecord(row) ? stringOf(row.conversation_key) : undefined));
@@ -313,6 +314,7 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
       jobs.push({ id, conversationKey: key, payload, attempts, receivedAt });
     }
     for (const key of wonKeys) if (!started.has(key)) release.push(key);
+    jobs.sort((a, b) => (rank.get(a.conversationKey) ?? 0) - (rank.get(b.conversationKey) ?? 0));
     if (release.length > 0) await pool.query(RELEASE, [release, owner]);
     for (const id of unreadable) await deadLetter(id, "unreadable job", now);
     return { jobs, nextDueAt: unreadable.length > 0 || release.length > 0 ? now + 1 : nextDueAt };
@@ -320,7 +322,8 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
 
   async function deadLetter(id: number, error: string, now: number): Promise<void> {
     await settle(id, "UPDATE relay_jobs SET state = 'dead', attempts = attempts + 1, last_error = $3, dead_at = $4 WHERE id = $5 AND state = 'pending' RETURNING id", [error, now, id]);
-    depthReadAt = 0;
+    // Counted at once, as the SQLite outbox does; the next look reads the true counts again.
+    depth = { pending: Math.max(0, depth.pending - 1), dead: depth.dead + 1 };
   }
 
   return {
@@ -341,7 +344,6 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
       // A delivery that finished is settled before the next one starts: after a crash, only the one in flight can repeat.
       if (!(await payOwed())) return { jobs: [], nextDueAt: now + WRITE_RETRY_MS };
       if (Date.now() - depthReadAt >= DEPTH_REFRESH_MS) await readDepth();
-      if (limit <= 0) return { jobs: [], nextDueAt: null };
       return claim(now, reorderWindowMs, busy, limit);
     },
     async delivered(id: number): Promise<void> {

