@@ -163,12 +163,16 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
     }
     await listen();
     await readDepth();
-    renewTimer = setInterval(() => void renew(), Math.max(1_000, Math.floor(options.leaseMs / 3)));
+    renewTimer = setInterval(() => void renew(), Math.max(100, Math.floor(options.leaseMs / 3)));
     renewTimer.unref();
   }
 
   function ready(): Promise<void> {
-    opened ??= init();
+    // A failed start is tried again by the next call (the database may be back).
+    opened ??= init().catch((error: unknown) => {
+      opened = undefined;
+      throw error;
+    });
     return opened;
   }
 
