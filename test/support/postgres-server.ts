@@ -9,9 +9,22 @@ export interface TestPostgres {
   port: number;
   /** A new empty database on this server, and its URL. */
   freshDatabase(): Promise<string>;
+  /** Stops the server (fast shutdown: connections are cut), keeping its data and port. */
+  pause(): Promise<void>;
+  /** Starts it again after `pause`. */
+  resume(): Promise<void>;
   /** Stops the server and removes its data. */
   stop(): Promise<void>;
   child: ChildProcess;
+}
+
+function recordOf(line: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -22,26 +35,41 @@ export interface TestPostgres {
 export function startTestPostgres(): Promise<TestPostgres> {
   const child = spawn(process.execPath, [join(__dirname, "embedded-postgres-main.mjs")], { stdio: ["pipe", "pipe", "pipe"] });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  /** Who waits for the next line the script prints. */
+  const waiters: ((line: Record<string, unknown>) => void)[] = [];
+  let buffered = "";
+  let errors = "";
+  child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      waiters.shift()?.(recordOf(line));
+    }
+  });
+  const nextLine = (): Promise<Record<string, unknown>> => new Promise((resolve) => waiters.push(resolve));
+
+  async function command(name: "pause" | "resume", expected: string): Promise<void> {
+    const answer = nextLine();
+    child.stdin.write(`${name}\n`);
+    const line = await answer;
+    if (line[expected] !== true) throw new Error(`embedded PostgreSQL: ${name} failed: ${String(line.error)}`);
+  }
+
   return new Promise((resolve, reject) => {
-    let output = "";
-    let errors = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`embedded PostgreSQL did not start within 60 s: ${errors}`));
     }, 60_000);
-    child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString()));
     child.on("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`embedded PostgreSQL exited with ${String(code)}: ${errors}`));
     });
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split("\n")[0];
-      if (line === undefined || !output.includes("\n")) return;
+    void nextLine().then((first) => {
       clearTimeout(timer);
-      const parsed: unknown = JSON.parse(line);
-      const url = typeof parsed === "object" && parsed !== null && "url" in parsed && typeof parsed.url === "string" ? parsed.url : "";
-      const port = typeof parsed === "object" && parsed !== null && "port" in parsed && typeof parsed.port === "number" ? parsed.port : 0;
+      const url = typeof first.url === "string" ? first.url : "";
+      const port = typeof first.port === "number" ? first.port : 0;
       resolve({
         url,
         port,
@@ -57,6 +85,8 @@ export function startTestPostgres(): Promise<TestPostgres> {
           }
           return url.replace(/\/postgres$/, `/${name}`);
         },
+        pause: () => command("pause", "paused"),
+        resume: () => command("resume", "resumed"),
         async stop(): Promise<void> {
           child.stdin.end();
           await exited;
