@@ -6,6 +6,7 @@ import { basename, dirname, join } from "path";
 import { RELAY_SECRET } from "../support/extension-harness";
 import { startFakeCognigyEndpoint, type FakeCognigyEndpoint } from "../support/fake-cognigy-endpoint";
 import { REPO_ROOT } from "../support/load-extension";
+import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
 import { WEBHOOK_SECRET } from "../support/relay-harness";
 import { dockerignorePatterns, execForm, keptByDockerignore, parseCopy, parseDockerfile, parseEnv, type Copy, type Stage } from "./dockerfile";
 import { asList, asMap, parseYamlSubset, type Yaml, type YamlMap } from "./yaml-subset";
@@ -92,94 +93,126 @@ describe("the Dockerfile", () => {
   });
 });
 
-describe("the image's build and command, run here from clean copies", () => {
-  let cognigy: FakeCognigyEndpoint;
-  beforeAll(async () => {
-    cognigy = await startFakeCognigyEndpoint();
-  });
-  afterAll(async () => {
-    await cognigy.close();
-  });
+/** Builds the image's /app here: the build stage from copies of what it COPYs, then the runtime stage's COPYs. */
+function assembleImage(): string {
+  // Build stage: the context's copied files, node_modules standing for its `npm ci`, then its other RUN lines.
+  const build = stageNamed("build");
+  const context = mkdtempSync(join(tmpdir(), "image-build-"));
+  for (const copy of instructions(build, "COPY").map(parseCopy)) {
+    if (copy.from !== null) throw new Error("the build stage copies from the context only");
+    for (const source of copy.sources) cpSync(join(REPO_ROOT, source), copyTarget(context, copy, source), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(context, "node_modules"), "dir");
+  const runs = instructions(build, "RUN").map((instruction) => instruction.args);
+  if (!/^npm ci\b/.test(runs[0] ?? "")) throw new Error("the build stage starts with npm ci");
+  for (const command of runs.slice(1)) execFileSync("sh", ["-c", command], { cwd: context, stdio: ["ignore", "ignore", "inherit"] });
 
-  it("the build stage makes dist/relay.js from the copied files; the command starts it with production dependencies only; the health check follows it", async () => {
-    // Build stage: the context's copied files, node_modules standing for its `npm ci`, then its other RUN lines.
-    const build = stageNamed("build");
-    const context = mkdtempSync(join(tmpdir(), "image-build-"));
-    for (const copy of instructions(build, "COPY").map(parseCopy)) {
-      expect(copy.from).toBeNull();
-      for (const source of copy.sources) cpSync(join(REPO_ROOT, source), copyTarget(context, copy, source), { recursive: true });
-    }
-    symlinkSync(join(REPO_ROOT, "node_modules"), join(context, "node_modules"), "dir");
-    const runs = instructions(build, "RUN").map((instruction) => instruction.args);
-    expect(runs[0]).toMatch(/^npm ci\b/);
-    for (const command of runs.slice(1)) execFileSync("sh", ["-c", command], { cwd: context, stdio: ["ignore", "ignore", "inherit"] });
-
-    // Runtime stage: each COPY from the context, the deps stage (production packages) or the build stage.
-    const app = mkdtempSync(join(tmpdir(), "image-app-"));
-    for (const copy of instructions(runtime, "COPY").map(parseCopy)) {
-      for (const source of copy.sources) {
-        const target = copyTarget(app, copy, source);
-        mkdirSync(dirname(target), { recursive: true });
-        if (copy.from === null) {
-          cpSync(join(REPO_ROOT, source), target, { recursive: true });
-        } else if (source === "/app/node_modules") {
-          for (const path of productionPackages()) cpSync(join(REPO_ROOT, path), join(target, path.slice("node_modules/".length)), { recursive: true });
-        } else if (copy.from === "build" && source.startsWith("/app/")) {
-          cpSync(join(context, source.slice("/app/".length)), target, { recursive: true });
-        } else {
-          throw new Error(`COPY --from=${copy.from} ${source}: this test does not know that source`);
-        }
+  // Runtime stage: each COPY from the context, the deps stage (production packages) or the build stage.
+  const app = mkdtempSync(join(tmpdir(), "image-app-"));
+  for (const copy of instructions(runtime, "COPY").map(parseCopy)) {
+    for (const source of copy.sources) {
+      const target = copyTarget(app, copy, source);
+      mkdirSync(dirname(target), { recursive: true });
+      if (copy.from === null) {
+        cpSync(join(REPO_ROOT, source), target, { recursive: true });
+      } else if (source === "/app/node_modules") {
+        for (const path of productionPackages()) cpSync(join(REPO_ROOT, path), join(target, path.slice("node_modules/".length)), { recursive: true });
+      } else if (copy.from === "build" && source.startsWith("/app/")) {
+        cpSync(join(context, source.slice("/app/".length)), target, { recursive: true });
+      } else {
+        throw new Error(`COPY --from=${copy.from} ${source}: this test does not know that source`);
       }
     }
-    expect(statSync(join(app, "dist", "relay.js")).isFile()).toBe(true);
+  }
+  return app;
+}
 
-    // Every package the bundle requires is a Node built-in or a production dependency.
+interface Started {
+  port: string;
+  exited: Promise<number | null>;
+  stop(): void;
+}
+
+/** Runs the image's CMD in `app` with `env`; resolves once the relay listens. */
+function startCommand(app: string, env: Record<string, string>): Promise<Started> {
+  const argv = execForm(instructions(runtime, "CMD")[0] ?? { keyword: "CMD", args: "null", line: 0 });
+  if (argv[0] !== "node") throw new Error(`CMD runs ${String(argv[0])}, not node`);
+  const child = spawn(process.execPath, argv.slice(1), { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise<Started>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the relay did not start: ${output}`)), 20_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
+      if (match?.[1] === undefined) return;
+      clearTimeout(timer);
+      resolve({ port: new URL(match[1]).port, exited, stop: () => void child.kill("SIGTERM") });
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    void exited.then((code) => reject(new Error(`the relay exited with ${String(code)}: ${output}`)));
+  });
+}
+
+describe("the image's build and command, run here from clean copies", () => {
+  let cognigy: FakeCognigyEndpoint;
+  let app: string;
+  let postgres: TestPostgres | null = null;
+  beforeAll(async () => {
+    cognigy = await startFakeCognigyEndpoint();
+    app = assembleImage();
+  }, 60_000);
+  afterAll(async () => {
+    await cognigy.close();
+    await postgres?.stop();
+  });
+
+  /** The image's ENV and the required secrets; free ports and a writable data directory instead of 8080, 9464 and /data. */
+  function env(overrides: Record<string, string> = {}): Record<string, string> {
+    return { PATH: process.env.PATH ?? "", ...runtimeEnv(), PORT: "0", METRICS_PORT: "0", RELAY_DATA_DIR: join(app, "data"), RELAY_SECRET, CHATWOOT_WEBHOOK_SECRETS: WEBHOOK_SECRET, COGNIGY_ENDPOINT_BASE_URL: cognigy.baseUrl, ...overrides };
+  }
+
+  it("the build stage makes dist/relay.js, which requires only Node built-ins and production dependencies", () => {
+    expect(statSync(join(app, "dist", "relay.js")).isFile()).toBe(true);
     const bundle = readFileSync(join(app, "dist", "relay.js"), "utf8");
     const required = new Set([...bundle.matchAll(/require\("([^".][^"]*)"\)/g)].map((match) => match[1] ?? ""));
+    expect(required).toContain("fastify");
     const dependencies = Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies);
     const packageOf = (specifier: string): string => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
     expect([...required].filter((specifier) => !builtinModules.includes(specifier.replace(/^node:/, "")) && !dependencies.includes(packageOf(specifier)))).toEqual([]);
+  });
 
-    // CMD, with the image's ENV; free ports and a writable data directory instead of 8080, 9464 and /data.
-    const argv = execForm(instructions(runtime, "CMD")[0] ?? { keyword: "CMD", args: "null", line: 0 });
-    expect(argv[0]).toBe("node");
-    const env = { PATH: process.env.PATH ?? "", ...runtimeEnv(), PORT: "0", METRICS_PORT: "0", RELAY_DATA_DIR: join(app, "data"), RELAY_SECRET, CHATWOOT_WEBHOOK_SECRETS: WEBHOOK_SECRET, COGNIGY_ENDPOINT_BASE_URL: cognigy.baseUrl };
-    const child = spawn(process.execPath, argv.slice(1), { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const address = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the relay did not start: ${output}`)), 15_000);
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
-        if (match?.[1] === undefined) return;
-        clearTimeout(timer);
-        resolve(match[1]);
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-      void exited.then((code) => reject(new Error(`the relay exited with ${String(code)}: ${output}`)));
-    });
-    const port = new URL(address).port;
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(health.status).toBe(200);
-
+  it("the command starts the relay (SQLite outbox) with production dependencies only; the health check passes, and fails once it stopped", async () => {
+    const started = await startCommand(app, env());
+    expect((await fetch(`http://127.0.0.1:${started.port}/healthz`)).status).toBe(200);
     const healthcheck = execForm(instructions(runtime, "HEALTHCHECK")[0] ?? { keyword: "HEALTHCHECK", args: "", line: 0 });
     expect(healthcheck[0]).toBe("node");
     const check = (): number => {
       try {
-        execFileSync(process.execPath, healthcheck.slice(1), { env: { ...env, PORT: port }, stdio: "ignore", timeout: 5_000 });
+        execFileSync(process.execPath, healthcheck.slice(1), { env: env({ PORT: started.port }), stdio: "ignore", timeout: 5_000 });
         return 0;
       } catch (error: unknown) {
         return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" ? error.status : -1;
       }
     };
     expect(check()).toBe(0);
-
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    started.stop();
+    expect(await started.exited).toBe(0);
     expect(check()).toBe(1);
-  }, 120_000);
+  }, 60_000);
+
+  it("with compose's environment for a relay (RELAY_DATABASE_URL) it is ready on PostgreSQL", async () => {
+    postgres = await startTestPostgres();
+    const compose = asMap(parseYamlSubset(readFileSync(join(REPO_ROOT, "compose.yaml"), "utf8")), "compose.yaml");
+    const composeEnv = asMap(asMap(asMap(compose.services, "services")["relay-1"], "relay-1").environment, "environment");
+    const fromCompose = Object.fromEntries(Object.entries(composeEnv).map(([name, value]) => [name, String(value)]));
+    const started = await startCommand(app, env({ ...fromCompose, RELAY_DATABASE_URL: await postgres.freshDatabase(), HOST: "127.0.0.1", PORT: "0", METRICS_PORT: "0", RELAY_DATA_DIR: join(app, "data-postgres") }));
+    const ready = await fetch(`http://127.0.0.1:${started.port}/readyz`);
+    expect({ status: ready.status, body: await ready.text() }).toEqual({ status: 200, body: JSON.stringify({ status: "ready" }) });
+    started.stop();
+    expect(await started.exited).toBe(0);
+  }, 90_000);
 });
 
 describe("compose.yaml", () => {

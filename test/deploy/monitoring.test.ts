@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "fs";
 import { join } from "path";
 import { REPO_ROOT } from "../support/load-extension";
+import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
 import { startRelayHarness, type RelayHarness } from "../support/relay-harness";
 import { exportedSeriesNames, labelValuesMetric, promqlMetricNames } from "./promql-metric-names";
 import { asList, asMap, parseYamlSubset, type Yaml } from "./yaml-subset";
@@ -63,17 +64,24 @@ describe("promqlMetricNames", () => {
   });
 });
 
-describe("the Grafana dashboard and the Prometheus alert rules use only metrics the relay exports", () => {
+describe.each(["SQLite", "PostgreSQL"])("the Grafana dashboard and the Prometheus alert rules use only metrics the relay exports (%s outbox)", (store) => {
+  let postgres: TestPostgres | null = null;
   let relay: RelayHarness;
   let exported: Set<string>;
   beforeAll(async () => {
-    relay = await startRelayHarness();
+    const overrides: Record<string, string> = {};
+    if (store === "PostgreSQL") {
+      postgres = await startTestPostgres();
+      overrides.RELAY_DATABASE_URL = await postgres.freshDatabase();
+    }
+    relay = await startRelayHarness(overrides);
     const response = await fetch(`${relay.metricsUrl}/metrics`);
     expect(response.status).toBe(200);
     exported = exportedSeriesNames(await response.text());
-  });
+  }, 90_000);
   afterAll(async () => {
     await relay.close();
+    await postgres?.stop();
   });
 
   it("reads the relay's own families, histograms with their series", () => {
