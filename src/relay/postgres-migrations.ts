@@ -42,6 +42,71 @@ CREATE INDEX relay_routes_age ON relay_routes (seen_at);
 CREATE TABLE relay_leases (conversation_key TEXT PRIMARY KEY, owner TEXT NOT NULL, until BIGINT NOT NULL);
 `,
   },
+  {
+    // Each conversation's head (its first pending job in Chatwoot's order), kept by triggers, so that
+    // finding what is due reads one row per conversation rather than every pending job.
+    version: 2,
+    name: "conversation heads",
+    sql: `
+CREATE TABLE relay_heads (
+  conversation_key TEXT PRIMARY KEY,
+  job_id BIGINT NOT NULL,
+  order_ts BIGINT NOT NULL,
+  order_seq BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  next_attempt_at BIGINT NOT NULL
+);
+CREATE INDEX relay_heads_job ON relay_heads (job_id);
+
+-- Sets the head of a conversation from its jobs. The row lock comes first: each later statement of a
+-- function reads a new snapshot, so a head written by a transaction that held the lock is seen.
+CREATE FUNCTION relay_refresh_head(key TEXT) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  first relay_jobs%ROWTYPE;
+BEGIN
+  PERFORM 1 FROM relay_heads WHERE conversation_key = key FOR UPDATE;
+  SELECT * INTO first FROM relay_jobs WHERE conversation_key = key AND state = 'pending' ORDER BY order_ts, order_seq, id LIMIT 1;
+  IF NOT FOUND THEN
+    DELETE FROM relay_heads WHERE conversation_key = key;
+    RETURN;
+  END IF;
+  INSERT INTO relay_heads (conversation_key, job_id, order_ts, order_seq, received_at, next_attempt_at)
+  VALUES (key, first.id, first.order_ts, first.order_seq, first.received_at, first.next_attempt_at)
+  ON CONFLICT (conversation_key) DO UPDATE SET job_id = excluded.job_id, order_ts = excluded.order_ts, order_seq = excluded.order_seq,
+    received_at = excluded.received_at, next_attempt_at = excluded.next_attempt_at;
+END $$;
+
+-- A new pending job becomes the head when it comes first (the upsert waits for, then compares with, a concurrent writer's head).
+CREATE FUNCTION relay_jobs_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.state = 'pending' THEN
+    INSERT INTO relay_heads (conversation_key, job_id, order_ts, order_seq, received_at, next_attempt_at)
+    VALUES (NEW.conversation_key, NEW.id, NEW.order_ts, NEW.order_seq, NEW.received_at, NEW.next_attempt_at)
+    ON CONFLICT (conversation_key) DO UPDATE SET job_id = excluded.job_id, order_ts = excluded.order_ts, order_seq = excluded.order_seq,
+      received_at = excluded.received_at, next_attempt_at = excluded.next_attempt_at
+    WHERE (excluded.order_ts, excluded.order_seq, excluded.job_id) < (relay_heads.order_ts, relay_heads.order_seq, relay_heads.job_id);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER relay_jobs_inserted AFTER INSERT ON relay_jobs FOR EACH ROW EXECUTE FUNCTION relay_jobs_inserted();
+
+-- A head that leaves (delivered, dead-lettered, retracted) hands over to the next job; a retry moves its due time.
+CREATE FUNCTION relay_jobs_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.state = 'pending' AND OLD.state = 'pending' THEN
+    UPDATE relay_heads SET next_attempt_at = NEW.next_attempt_at WHERE conversation_key = NEW.conversation_key AND job_id = NEW.id;
+  ELSIF OLD.state = 'pending' THEN
+    PERFORM relay_refresh_head(OLD.conversation_key);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER relay_jobs_changed AFTER UPDATE OR DELETE ON relay_jobs FOR EACH ROW EXECUTE FUNCTION relay_jobs_changed();
+
+INSERT INTO relay_heads (conversation_key, job_id, order_ts, order_seq, received_at, next_attempt_at)
+SELECT DISTINCT ON (conversation_key) conversation_key, id, order_ts, order_seq, received_at, next_attempt_at
+FROM relay_jobs WHERE state = 'pending' ORDER BY conversation_key, order_ts, order_seq, id;
+`,
+  },
 ];
 
 /** The advisory lock that serialises migrations of replicas starting together ("relay-migrate" as a number). */

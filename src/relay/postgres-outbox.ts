@@ -17,7 +17,7 @@ export interface PostgresOutboxOptions {
 /** The channel of LISTEN/NOTIFY that wakes every replica's worker when jobs are committed. */
 const CHANNEL = "relay_jobs_added";
 /** How often the pending and dead counts are read again for /metrics, at most. */
-const DEPTH_REFRESH_MS = 200;
+const DEPTH_REFRESH_MS = 1_000;
 /** Transactions that lost a deadlock or serialization race are tried again this many times. */
 const RETRIES = 3;
 
@@ -46,19 +46,14 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-const HEAD_ORDER = "ORDER BY conversation_key, order_ts, order_seq, id";
-
 /**
  * Due heads of conversations that nobody holds (or that this replica holds but
  * is not delivering), earliest due first; plus one row with when the next head
  * becomes due.
  */
 const CANDIDATES = `
-WITH heads AS (
-  SELECT DISTINCT ON (conversation_key) conversation_key, GREATEST(next_attempt_at, received_at + $2) AS due_at
-  FROM relay_jobs WHERE state = 'pending' ${HEAD_ORDER}
-), free AS (
-  SELECT h.conversation_key, h.due_at FROM heads h
+WITH free AS (
+  SELECT h.conversation_key, GREATEST(h.next_attempt_at, h.received_at + $2) AS due_at FROM relay_heads h
   LEFT JOIN relay_leases l ON l.conversation_key = h.conversation_key AND l.until > ${DB_NOW_MS} AND l.owner <> $5
   WHERE l.conversation_key IS NULL AND NOT (h.conversation_key = ANY($3::text[]))
 )
@@ -75,8 +70,9 @@ WHERE relay_leases.until <= ${DB_NOW_MS} OR relay_leases.owner = excluded.owner
 RETURNING conversation_key`;
 
 const HEADS_OF = `
-SELECT DISTINCT ON (conversation_key) id, conversation_key, payload, attempts, received_at, next_attempt_at
-FROM relay_jobs WHERE state = 'pending' AND conversation_key = ANY($1::text[]) ${HEAD_ORDER}`;
+SELECT j.id, j.conversation_key, j.payload, j.attempts, j.received_at, j.next_attempt_at
+FROM relay_heads h JOIN relay_jobs j ON j.id = h.job_id AND j.state = 'pending'
+WHERE h.conversation_key = ANY($1::text[])`;
 
 const RELEASE = "DELETE FROM relay_leases WHERE conversation_key = ANY($1::text[]) AND owner = $2";
 
@@ -190,30 +186,76 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
     await pool.query(`UPDATE relay_leases SET until = ${DB_NOW_MS} + $3 WHERE owner = $2 AND conversation_key = ANY($1::text[])`, [keys, owner, options.leaseMs]).catch(() => undefined);
   }
 
-  async function insert(client: PoolClient, request: EnqueueRequest, now: number): Promise<{ result: EnqueueResult; added: number }> {
-    if (request.deliveryId !== null) {
-      const seen = await client.query("INSERT INTO relay_seen (key, seen_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key", [`delivery:${request.deliveryId}`, now]);
-      if (seen.rowCount === 0) return { result: { duplicate: true }, added: 0 };
+  /**
+   * The requests of one group commit in a few statements, whatever their number: delivery ids first (a
+   * repeat, even within the batch, is a duplicate), then routes, then every job whose dedupe key is new
+   * (the first of the batch wins), inserted in the order of the requests so that equal positions keep it.
+   */
+  async function insertBatch(client: PoolClient, items: Waiting[]): Promise<{ result: EnqueueResult; added: number }[]> {
+    const deliveries = items.flatMap((item, position) => (item.request.deliveryId === null ? [] : [{ key: `delivery:${item.request.deliveryId}`, now: item.now, position }]));
+    const freshDeliveries = new Set<string>();
+    if (deliveries.length > 0) {
+      const seen = await client.query("INSERT INTO relay_seen (key, seen_at) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT (key) DO NOTHING RETURNING key", [
+        deliveries.map((delivery) => delivery.key),
+        deliveries.map((delivery) => delivery.now),
+      ]);
+      for (const row of seen.rows) if (isRecord(row) && typeof row.key === "string") freshDeliveries.add(row.key);
     }
-    for (const route of request.routes ?? []) {
-      await client.query(
-        `INSERT INTO relay_routes (key, issued_at, sealed, seen_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (key) DO UPDATE SET issued_at = excluded.issued_at, sealed = excluded.sealed, seen_at = excluded.seen_at
-         WHERE excluded.issued_at > relay_routes.issued_at OR excluded.sealed = relay_routes.sealed`,
-        [route.key, route.issuedAt, route.sealed, now],
-      );
+    const duplicate = items.map((item) => {
+      if (item.request.deliveryId === null) return false;
+      const key = `delivery:${item.request.deliveryId}`;
+      if (!freshDeliveries.has(key)) return true;
+      freshDeliveries.delete(key);
+      return false;
+    });
+    const kept = items.filter((_item, position) => !duplicate[position]);
+    for (const item of kept) {
+      for (const route of item.request.routes ?? []) {
+        await client.query(
+          `INSERT INTO relay_routes (key, issued_at, sealed, seen_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (key) DO UPDATE SET issued_at = excluded.issued_at, sealed = excluded.sealed, seen_at = excluded.seen_at
+           WHERE excluded.issued_at > relay_routes.issued_at OR excluded.sealed = relay_routes.sealed`,
+          [route.key, route.issuedAt, route.sealed, item.now],
+        );
+      }
     }
-    let added = 0;
-    for (const job of request.jobs) {
+    const jobs = items.flatMap((item, request) => (duplicate[request] === true ? [] : item.request.jobs.map((job) => ({ job, request, now: item.now }))));
+    const addedBy = new Map<number, number>();
+    if (jobs.length > 0) {
       const inserted = await client.query(
-        `WITH seen AS (INSERT INTO relay_seen (key, seen_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key)
+        `WITH input AS (
+           SELECT DISTINCT ON (dedupe_key) * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::int[])
+             WITH ORDINALITY AS t(dedupe_key, now, conversation_key, order_ts, order_seq, payload, request, position)
+           ORDER BY dedupe_key, position
+         ), seen AS (
+           INSERT INTO relay_seen (key, seen_at) SELECT dedupe_key, now FROM input ON CONFLICT (key) DO NOTHING RETURNING key
+         )
          INSERT INTO relay_jobs (conversation_key, dedupe_key, order_ts, order_seq, payload, state, received_at, next_attempt_at)
-         SELECT $3, key, $4, $5, $6, 'pending', $2, $2 FROM seen RETURNING id`,
-        [job.dedupeKey, now, job.conversationKey, job.orderTs, job.orderSeq, JSON.stringify(job.payload)],
+         SELECT input.conversation_key, input.dedupe_key, input.order_ts, input.order_seq, input.payload, 'pending', input.now, input.now
+         FROM input JOIN seen ON seen.key = input.dedupe_key ORDER BY input.position
+         RETURNING dedupe_key`,
+        [
+          jobs.map(({ job }) => job.dedupeKey),
+          jobs.map(({ now }) => now),
+          jobs.map(({ job }) => job.conversationKey),
+          jobs.map(({ job }) => job.orderTs),
+          jobs.map(({ job }) => job.orderSeq),
+          jobs.map(({ job }) => JSON.stringify(job.payload)),
+          jobs.map(({ request }) => request),
+        ],
       );
-      added += inserted.rowCount ?? 0;
+      const firstRequestOf = new Map<string, number>();
+      for (const { job, request } of jobs) if (!firstRequestOf.has(job.dedupeKey)) firstRequestOf.set(job.dedupeKey, request);
+      for (const row of inserted.rows) {
+        const request = isRecord(row) && typeof row.dedupe_key === "string" ? firstRequestOf.get(row.dedupe_key) : undefined;
+        if (request !== undefined) addedBy.set(request, (addedBy.get(request) ?? 0) + 1);
+      }
     }
-    return { result: { duplicate: false, enqueued: added, duplicates: request.jobs.length - added }, added };
+    return items.map((item, request) => {
+      if (duplicate[request] === true) return { result: { duplicate: true }, added: 0 };
+      const added = addedBy.get(request) ?? 0;
+      return { result: { duplicate: false, enqueued: added, duplicates: item.request.jobs.length - added }, added };
+    });
   }
 
   /** Group commit: the requests of one turn of the event loop share one transaction, acknowledged once it is committed. */
@@ -224,8 +266,7 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
     try {
       await ready();
       results = await transaction(async (client) => {
-        const done: { result: EnqueueResult; added: number }[] = [];
-        for (const item of items) done.push(await insert(client, item.request, item.now));
+        const done = await insertBatch(client, items);
         if (done.some((enqueued) => enqueued.added > 0)) await client.query(`NOTIFY ${CHANNEL}`);
         return done;
       });
