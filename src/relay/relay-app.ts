@@ -7,6 +7,7 @@ import { createRouteCache } from "./route-cache";
 import { SEEN_RETENTION_MS } from "./outbox";
 import type { OutboxStore } from "./outbox-store";
 import { createRoutePrefetch } from "./route-prefetch";
+import { createSharedNewestRoutes } from "./shared-newest-routes";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
 import { relayLoggerOptions } from "./relay-logger";
@@ -83,7 +84,9 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
   const now = deps.now ?? Date.now;
   const openRoute = createRouteCache(deps.keys);
   const prefetch = createRoutePrefetch((key) => deps.outbox.newestRoute(key));
-  const routes = createNewestRoutes({ lookup: prefetch.lookup, openRoute, retentionMs: SEEN_RETENTION_MS });
+  const routeOptions = { lookup: prefetch.lookup, openRoute, retentionMs: SEEN_RETENTION_MS };
+  // Replicas on PostgreSQL: the newest route may have been recorded by another replica, so none is judged from memory.
+  const routes = deps.outbox.kind === "postgres" ? createSharedNewestRoutes(routeOptions) : createNewestRoutes(routeOptions);
   registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, prefetchRoute: prefetch.prefetch, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => ((await deps.outbox.healthy()) ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
