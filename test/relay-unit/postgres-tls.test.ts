@@ -74,4 +74,3 @@ describe("PostgreSQL outbox over TLS (RELAY_DATABASE_URL parameters)", () => {
     await expect(open(urlWith(parameters())).ready()).rejects.toThrow(/PostgreSQL outbox: cannot connect/);
   });
 });
-});
