@@ -105,6 +105,29 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
   const owed: { id: number; write: (client: Pool) => Promise<void> }[] = [];
   let waiting: Waiting[] = [];
   let renewTimer: NodeJS.Timeout | undefined;
+  let routeReads: { key: string; resolve: (row: (RouteRecord & { seenAt: number }) | undefined) => void; reject: (error: unknown) => void }[] = [];
+
+  async function readRoutes(): Promise<void> {
+    const reads = routeReads;
+    routeReads = [];
+    const found = new Map<string, RouteRecord & { seenAt: number }>();
+    try {
+      await ready();
+      const { rows } = await pool.query("SELECT key, issued_at, sealed, seen_at FROM relay_routes WHERE key = ANY($1::text[])", [[...new Set(reads.map((read) => read.key))]]);
+      for (const row of rows) {
+        if (!isRecord(row)) continue;
+        const key = stringOf(row.key);
+        const issuedAt = numberOf(row.issued_at);
+        const seenAt = numberOf(row.seen_at);
+        const sealed = stringOf(row.sealed);
+        if (key !== undefined && issuedAt !== undefined && seenAt !== undefined && sealed !== undefined) found.set(key, { key, issuedAt, sealed, seenAt });
+      }
+    } catch (error: unknown) {
+      for (const read of reads) read.reject(error);
+      return;
+    }
+    for (const read of reads) read.resolve(found.get(read.key));
+  }
 
   async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
@@ -416,14 +439,12 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
       await pool.query("DELETE FROM relay_routes WHERE seen_at < $1", [olderThan]);
       return (await pool.query("DELETE FROM relay_seen WHERE seen_at < $1", [olderThan])).rowCount ?? 0;
     },
-    async newestRoute(key: string): Promise<(RouteRecord & { seenAt: number }) | undefined> {
-      await ready();
-      const row: unknown = (await pool.query("SELECT issued_at, sealed, seen_at FROM relay_routes WHERE key = $1", [key])).rows[0];
-      if (!isRecord(row)) return undefined;
-      const issuedAt = numberOf(row.issued_at);
-      const seenAt = numberOf(row.seen_at);
-      const sealed = stringOf(row.sealed);
-      return issuedAt === undefined || seenAt === undefined || sealed === undefined ? undefined : { key, issuedAt, sealed, seenAt };
+    /** Reads of one turn of the event loop share one query (every webhook with a route reads one). */
+    newestRoute(key: string): Promise<(RouteRecord & { seenAt: number }) | undefined> {
+      return new Promise((resolve, reject) => {
+        if (routeReads.length === 0) setImmediate(() => void readRoutes());
+        routeReads.push({ key, resolve, reject });
+      });
     },
     async healthy(): Promise<boolean> {
       if (closed) return false;
