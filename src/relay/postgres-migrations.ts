@@ -36,6 +36,8 @@ CREATE TABLE relay_jobs (
 );
 CREATE INDEX relay_jobs_queue ON relay_jobs (conversation_key, order_ts, order_seq, id) WHERE state = 'pending';
 CREATE TABLE relay_seen (key TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
+CREATE TABLE relay_deliveries (delivery_id TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
+CREATE INDEX relay_deliveries_age ON relay_deliveries (seen_at);
 CREATE INDEX relay_seen_age ON relay_seen (seen_at);
 CREATE TABLE relay_routes (key TEXT PRIMARY KEY, issued_at BIGINT NOT NULL, sealed TEXT NOT NULL, seen_at BIGINT NOT NULL);
 CREATE INDEX relay_routes_age ON relay_routes (seen_at);

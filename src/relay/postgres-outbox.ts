@@ -18,6 +18,13 @@ export interface PostgresOutboxOptions {
 const CHANNEL = "relay_jobs_added";
 /** How often the pending and dead counts are read again for /metrics, at most. */
 const DEPTH_REFRESH_MS = 1_000;
+/**
+ * How long delivery ids are kept (repeats of one delivery come within seconds; each message's and
+ * change's own dedupe key is kept for the week of seen keys and still catches a later repeat).
+ */
+const DELIVERY_RETENTION_MS = 3_600_000;
+/** No statement of the outbox should take this long; one that does is ended (its webhook gets 503, its settlement is tried again). */
+const STATEMENT_TIMEOUT_MS = 30_000;
 /** Transactions that lost a deadlock or serialization race are tried again this many times. */
 const RETRIES = 3;
 
@@ -89,7 +96,7 @@ const RELEASE = "DELETE FROM relay_leases WHERE conversation_key = ANY($1::text[
  */
 export function openPostgresOutbox(connectionString: string, options: PostgresOutboxOptions): OutboxStore {
   const owner = randomUUID();
-  const pool = new Pool({ connectionString, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000, application_name: "chatwoot-handover-relay" });
+  const pool = new Pool({ connectionString, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000, application_name: "chatwoot-handover-relay", statement_timeout: STATEMENT_TIMEOUT_MS });
   // An idle connection that the server closes (restart, failover) must not end the process; the next query reconnects.
   pool.on("error", () => undefined);
   let onAdded: () => void = () => undefined;
@@ -215,10 +222,10 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
    * (the first of the batch wins), inserted in the order of the requests so that equal positions keep it.
    */
   async function insertBatch(client: PoolClient, items: Waiting[]): Promise<{ result: EnqueueResult; added: number }[]> {
-    const deliveries = items.flatMap((item, position) => (item.request.deliveryId === null ? [] : [{ key: `delivery:${item.request.deliveryId}`, now: item.now, position }]));
+    const deliveries = items.flatMap((item, position) => (item.request.deliveryId === null ? [] : [{ key: item.request.deliveryId, now: item.now, position }]));
     const freshDeliveries = new Set<string>();
     if (deliveries.length > 0) {
-      const seen = await client.query("INSERT INTO relay_seen (key, seen_at) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT (key) DO NOTHING RETURNING key", [
+      const seen = await client.query("INSERT INTO relay_deliveries (delivery_id, seen_at) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id AS key", [
         deliveries.map((delivery) => delivery.key),
         deliveries.map((delivery) => delivery.now),
       ]);
@@ -226,7 +233,7 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
     }
     const duplicate = items.map((item) => {
       if (item.request.deliveryId === null) return false;
-      const key = `delivery:${item.request.deliveryId}`;
+      const key = item.request.deliveryId;
       if (!freshDeliveries.has(key)) return true;
       freshDeliveries.delete(key);
       return false;
@@ -436,6 +443,7 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
     depth: () => depth,
     async pruneSeen(olderThan: number): Promise<number> {
       await ready();
+      await pool.query("DELETE FROM relay_deliveries WHERE seen_at < $1", [Math.max(olderThan, Date.now() - DELIVERY_RETENTION_MS)]);
       await pool.query("DELETE FROM relay_routes WHERE seen_at < $1", [olderThan]);
       return (await pool.query("DELETE FROM relay_seen WHERE seen_at < $1", [olderThan])).rowCount ?? 0;
     },
