@@ -59,6 +59,8 @@ CREATE TABLE relay_heads (
   next_attempt_at BIGINT NOT NULL
 );
 CREATE INDEX relay_heads_job ON relay_heads (job_id);
+CREATE INDEX relay_heads_attempt ON relay_heads (next_attempt_at, job_id);
+CREATE INDEX relay_heads_received ON relay_heads (received_at);
 
 -- Sets the head of a conversation from its jobs. The row lock comes first: each later statement of a
 -- function reads a new snapshot, so a head written by a transaction that held the lock is seen.

@@ -16,8 +16,8 @@ export interface PostgresOutboxOptions {
 
 /** The channel of LISTEN/NOTIFY that wakes every replica's worker when jobs are committed. */
 const CHANNEL = "relay_jobs_added";
-/** How often the pending and dead counts are read again for /metrics, at most. */
-const DEPTH_REFRESH_MS = 1_000;
+/** How often the pending and dead counts are read again for /metrics, at most (between reads, this replica's own changes count at once). */
+const DEPTH_REFRESH_MS = 5_000;
 /**
  * How long delivery ids are kept (repeats of one delivery come within seconds; each message's and
  * change's own dedupe key is kept for the week of seen keys and still catches a later repeat).
@@ -53,20 +53,21 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** Heads of conversations that nobody else holds and this replica is not delivering. */
+const FREE_HEADS = `relay_heads h WHERE NOT (h.conversation_key = ANY($3::text[]))
+  AND NOT EXISTS (SELECT 1 FROM relay_leases l WHERE l.conversation_key = h.conversation_key AND l.until > ${DB_NOW_MS} AND l.owner <> $4)`;
+
 /**
- * Due heads of conversations that nobody holds (or that this replica holds but
- * is not delivering), earliest due first; plus one row with when the next head
- * becomes due.
+ * Due free heads, the earliest attempt first (as the SQLite outbox orders them), read along the index
+ * so a look costs about `limit` rows whatever the backlog; then two rows bounding when the next head
+ * becomes due (its attempt time, or the end of its reorder window): the worker looks again then.
  */
 const CANDIDATES = `
-WITH free AS (
-  SELECT h.conversation_key, GREATEST(h.next_attempt_at, h.received_at + $2) AS due_at FROM relay_heads h
-  LEFT JOIN relay_leases l ON l.conversation_key = h.conversation_key AND l.until > ${DB_NOW_MS} AND l.owner <> $5
-  WHERE l.conversation_key IS NULL AND NOT (h.conversation_key = ANY($3::text[]))
-)
-(SELECT conversation_key, due_at FROM free WHERE due_at <= $1 ORDER BY due_at LIMIT $4)
+(SELECT h.conversation_key, NULL::bigint AS due_at FROM ${FREE_HEADS} AND h.next_attempt_at <= $1 AND h.received_at <= $1 - $2 ORDER BY h.next_attempt_at, h.job_id LIMIT $5)
 UNION ALL
-(SELECT NULL, MIN(due_at) FROM free WHERE due_at > $1)`;
+(SELECT NULL, MIN(h.next_attempt_at) FROM ${FREE_HEADS} AND h.next_attempt_at > $1)
+UNION ALL
+(SELECT NULL, MIN(h.received_at) + $2 FROM ${FREE_HEADS} AND h.received_at > $1 - $2)`;
 
 /** Claims the conversations whose lease is free, expired or already this replica's; returns those it got. */
 const CLAIM = `
@@ -146,8 +147,12 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
         client.release();
         return result;
       } catch (error: unknown) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        client.release();
+        const rolledBack = await client.query("ROLLBACK").then(
+          () => true,
+          () => false,
+        );
+        // A connection that cannot even roll back (the server went away) is closed, not handed out again.
+        client.release(!rolledBack);
         const code = errorCode(error);
         if (attempt >= RETRIES || (code !== "40P01" && code !== "40001")) throw error;
       }
@@ -187,8 +192,9 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
     } finally {
       client.release();
     }
-    await listen();
+    if (listener === undefined) await listen();
     await readDepth();
+    clearInterval(renewTimer);
     renewTimer = setInterval(() => void renew(), Math.max(100, Math.floor(options.leaseMs / 3)));
     renewTimer.unref();
   }
@@ -345,13 +351,14 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
   }
 
   async function claim(now: number, reorderWindowMs: number, busy: ReadonlySet<string>, limit: number): Promise<Schedule> {
-    const { rows } = await pool.query(CANDIDATES, [now, reorderWindowMs, [...busy], limit, owner]);
+    const { rows } = await pool.query(CANDIDATES, [now, reorderWindowMs, [...busy], owner, limit]);
     const keys: string[] = [];
     let nextDueAt: number | null = null;
     for (const row of rows) {
       if (!isRecord(row)) continue;
       const key = stringOf(row.conversation_key);
-      if (key === undefined) nextDueAt = numberOf(row.due_at) ?? null;
+      const dueAt = numberOf(row.due_at);
+      if (key === undefined) nextDueAt = dueAt === undefined ? nextDueAt : Math.min(dueAt, nextDueAt ?? Infinity);
       else keys.push(key);
     }
     if (keys.length === 0) return { jobs: [], nextDueAt };
