@@ -110,7 +110,9 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
   /** Jobs this replica claimed and has not settled: id → conversation key (its lease is renewed meanwhile). */
   const claimed = new Map<number, string>();
   /** Settlements the database refused (it was away): written again, in order, before more deliveries start. */
-  const owed: { id: number; write: (client: Pool) => Promise<void> }[] = [];
+  const owed: { write: (client: Pool) => Promise<void> }[] = [];
+  /** Deliveries finished during this turn of the event loop, removed together. */
+  let finished: { id: number; resolve: () => void }[] = [];
   let waiting: Waiting[] = [];
   let renewTimer: NodeJS.Timeout | undefined;
   let routeReads: { key: string; resolve: (row: (RouteRecord & { seenAt: number }) | undefined) => void; reject: (error: unknown) => void }[] = [];
@@ -321,10 +323,27 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
   /** Settles a claimed job and gives up its conversation's lease in the same statement; owed when the database refuses. */
   async function settle(id: number, sql: string, values: unknown[]): Promise<void> {
     const key = claimed.get(id) ?? "";
-    const write = async (client: Pool): Promise<void> => {
+    await writeOrOwe(async (client: Pool): Promise<void> => {
       await client.query(`WITH settled AS (${sql}) DELETE FROM relay_leases WHERE conversation_key = $1 AND owner = $2`, [key, owner, ...values]);
       claimed.delete(id);
-    };
+    });
+  }
+
+  /** The deliveries that finished during one turn of the event loop leave together, with their leases (one statement). */
+  async function removeDelivered(): Promise<void> {
+    const batch = finished;
+    finished = [];
+    const ids = batch.map((item) => item.id);
+    const keys = ids.map((id) => claimed.get(id) ?? "");
+    await writeOrOwe(async (client: Pool): Promise<void> => {
+      await client.query("WITH settled AS (DELETE FROM relay_jobs WHERE id = ANY($3::bigint[])) DELETE FROM relay_leases WHERE conversation_key = ANY($1::text[]) AND owner = $2", [keys, owner, ids]);
+      for (const id of ids) claimed.delete(id);
+    });
+    depth = { ...depth, pending: Math.max(0, depth.pending - ids.length) };
+    for (const item of batch) item.resolve();
+  }
+
+  async function writeOrOwe(write: (client: Pool) => Promise<void>): Promise<void> {
     if (owed.length === 0) {
       try {
         await write(pool);
@@ -333,7 +352,7 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
         // The database is away: written before the next look (the lease is kept, and renewed, meanwhile).
       }
     }
-    owed.push({ id, write });
+    owed.push({ write });
   }
 
   async function payOwed(): Promise<boolean> {
@@ -428,9 +447,11 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
       if (Date.now() - depthReadAt >= DEPTH_REFRESH_MS) await readDepth();
       return claim(now, reorderWindowMs, busy, limit);
     },
-    async delivered(id: number): Promise<void> {
-      await settle(id, "DELETE FROM relay_jobs WHERE id = $3 RETURNING id", [id]);
-      depth = { ...depth, pending: Math.max(0, depth.pending - 1) };
+    delivered(id: number): Promise<void> {
+      return new Promise((resolve) => {
+        if (finished.length === 0) setImmediate(() => void removeDelivered());
+        finished.push({ id, resolve });
+      });
     },
     async retryAt(id: number, at: number, error: string): Promise<void> {
       await settle(id, "UPDATE relay_jobs SET attempts = attempts + 1, next_attempt_at = $3, last_error = $4 WHERE id = $5 RETURNING id", [at, error, id]);
