@@ -42,6 +42,10 @@ function errorCode(error: unknown): string | undefined {
   return isRecord(error) && typeof error.code === "string" ? error.code : undefined;
 }
 
+function countOf(row: unknown): number {
+  return isRecord(row) ? (numberOf(row.count) ?? 0) : 0;
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -321,11 +325,12 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
   }
 
   /** Settles a claimed job and gives up its conversation's lease in the same statement; owed when the database refuses. */
-  async function settle(id: number, sql: string, values: unknown[]): Promise<void> {
+  async function settle(id: number, sql: string, values: unknown[], counted: (settled: number) => void = () => undefined): Promise<void> {
     const key = claimed.get(id) ?? "";
     await writeOrOwe(async (client: Pool): Promise<void> => {
-      await client.query(`WITH settled AS (${sql}) DELETE FROM relay_leases WHERE conversation_key = $1 AND owner = $2`, [key, owner, ...values]);
+      const result = await client.query(`WITH settled AS (${sql}), released AS (DELETE FROM relay_leases WHERE conversation_key = $1 AND owner = $2) SELECT COUNT(*)::int AS count FROM settled`, [key, owner, ...values]);
       claimed.delete(id);
+      counted(countOf(result.rows[0]));
     });
   }
 
@@ -336,10 +341,14 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
     const ids = batch.map((item) => item.id);
     const keys = ids.map((id) => claimed.get(id) ?? "");
     await writeOrOwe(async (client: Pool): Promise<void> => {
-      await client.query("WITH settled AS (DELETE FROM relay_jobs WHERE id = ANY($3::bigint[])) DELETE FROM relay_leases WHERE conversation_key = ANY($1::text[]) AND owner = $2", [keys, owner, ids]);
+      const result = await client.query(
+        "WITH settled AS (DELETE FROM relay_jobs WHERE id = ANY($3::bigint[]) RETURNING id), released AS (DELETE FROM relay_leases WHERE conversation_key = ANY($1::text[]) AND owner = $2) SELECT COUNT(*)::int AS count FROM settled",
+        [keys, owner, ids],
+      );
       for (const id of ids) claimed.delete(id);
+      // A job retracted while in flight has no row left: nothing to count.
+      depth = { ...depth, pending: Math.max(0, depth.pending - countOf(result.rows[0])) };
     });
-    depth = { ...depth, pending: Math.max(0, depth.pending - ids.length) };
     for (const item of batch) item.resolve();
   }
 
@@ -422,9 +431,10 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
   }
 
   async function deadLetter(id: number, error: string, now: number): Promise<void> {
-    await settle(id, "UPDATE relay_jobs SET state = 'dead', attempts = attempts + 1, last_error = $3, dead_at = $4 WHERE id = $5 AND state = 'pending' RETURNING id", [error, now, id]);
-    // Counted at once, as the SQLite outbox does; the next look reads the true counts again.
-    depth = { pending: Math.max(0, depth.pending - 1), dead: depth.dead + 1 };
+    await settle(id, "UPDATE relay_jobs SET state = 'dead', attempts = attempts + 1, last_error = $3, dead_at = $4 WHERE id = $5 AND state = 'pending' RETURNING id", [error, now, id], (settled) => {
+      // A job retracted while in flight has no row left: nothing to count.
+      depth = { pending: Math.max(0, depth.pending - settled), dead: depth.dead + settled };
+    });
   }
 
   return {

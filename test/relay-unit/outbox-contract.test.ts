@@ -217,6 +217,19 @@ describe.each(BACKENDS)("outbox contract: $name", (backend) => {
     expect(await drain(outbox, T0 + WINDOW)).toEqual([2]);
   });
 
+  it.each<["delivered" | "deadLetter"]>([["delivered"], ["deadLetter"]])("settles a job retracted while in flight (%s) without counting it, and goes on with the next", async (settlement) => {
+    const outbox = await open();
+    await outbox.enqueue(request("d1", { messageId: 1 }, { messageId: 2 }), T0);
+    const [inFlight] = (await outbox.schedule(T0 + WINDOW, WINDOW, NONE, 10)).jobs;
+    if (inFlight === undefined) throw new Error("nothing scheduled");
+    expect(await outbox.retract("message:1:1", "1:321", T0)).toBe(1);
+    if (settlement === "delivered") await outbox.delivered(inFlight.id);
+    else await outbox.deadLetter(inFlight.id, "HTTP 400", T0);
+    expect(outbox.depth()).toEqual({ pending: 1, dead: 0 });
+    expect(await drain(outbox, T0 + WINDOW)).toEqual([2]);
+    expect(outbox.depth()).toEqual({ pending: 0, dead: 0 });
+  });
+
   it("keeps the newest route: a newer one replaces, an older one does not; the same one refreshes its time", async () => {
     const outbox = await open();
     const route = (issuedAt: number, sealed: string) => ({ deliveryId: null, jobs: [], routes: [{ key: "route-key", issuedAt, sealed }] });
