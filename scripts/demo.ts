@@ -24,8 +24,14 @@ function line(lane: keyof typeof LANE, arrow: string, text: string, paintWith: (
   for (const more of rest) process.stdout.write(`${" ".repeat(8)}${style.dim("│")} ${more}\n`);
 }
 
+/** Quick-reply titles as Webchat reads them (`_webchat.message.quick_replies`), shown as [buttons]. */
+function buttons(data: unknown): string {
+  const titles = [...JSON.stringify(data ?? {}).matchAll(/"content_type":"text","title":"([^"]*)"/g)].map((match) => `[${match[1] ?? ""}]`);
+  return titles.length === 0 ? "" : `  ${titles.join(" ")}`;
+}
+
 function describeOutput(text: string, data: unknown): string {
-  if (text !== "") return text;
+  if (text !== "") return `${text}${buttons(data)}`;
   const json = JSON.stringify(data ?? {});
   const url = /"(?:imageUrl|videoUrl|audioUrl)":"([^"]+)"/.exec(json)?.[1];
   const kind = /"_(image|video|audio)"/.exec(json)?.[1] ?? "file";
@@ -80,18 +86,40 @@ function heading(text: string): void {
   process.stdout.write(`\n${style.bold(`── ${text} ${"─".repeat(Math.max(0, 70 - text.length))}`)}\n`);
 }
 
-async function conversation(world: World): Promise<void> {
-  const user = world.newUser({ firstname: "Jane", lastname: "Doe", email: "jane@example.com" });
+function stepper(world: World, user: Session) {
   const show = createPrinter(world, user);
-  const step = async (action: () => Promise<void> | void, agentAction?: string): Promise<void> => {
+  return async (action: () => Promise<void> | void, agentAction?: string): Promise<void> => {
     if (agentAction !== undefined) line("agent", "▸", style.dim(`(${agentAction})`), style.agent);
     await action();
     await world.settle();
     show();
   };
-  heading("1. A new user asks for a human");
+}
+
+/** The relay's queue updates come from its poll of Chatwoot, on its own interval: wait until the user was shown `count` of them. */
+async function queueUpdatesShown(world: World, user: Session, count: number): Promise<void> {
+  const shown = (): number => world.endpoint.seenBy(user).filter((entry) => entry.kind === "injected" && entry.text.startsWith("You are number")).length;
+  const started = Date.now();
+  while (shown() < count) {
+    if (Date.now() - started > 10_000) throw new Error("no queue update came");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await world.settle();
+  }
+}
+
+async function conversation(world: World): Promise<void> {
+  const tom = world.newUser({ firstname: "Tom", lastname: "Miller", email: "tom@example.com" });
+  const user = world.newUser({ firstname: "Jane", lastname: "Doe", email: "jane@example.com" });
+  const step = stepper(world, user);
+  heading("1. A new user asks for a human, waits in the queue (Tom is ahead)");
+  await world.say(tom, "agent please");
   await step(() => world.say(user, "Hi, my internet is down since this morning"));
   await step(() => world.say(user, "I'd like to talk to a human, please"));
+  await step(() => queueUpdatesShown(world, user, 1));
+  await step(async () => {
+    world.chatwoot.agent.reply(world.conversationOf(tom), "Hi Tom, I'm Ben.");
+    await queueUpdatesShown(world, user, 2);
+  }, "another agent answers Tom, who was first in the queue");
   const id = world.conversationOf(user);
   heading("2. Messages and files both ways");
   await step(() => {
@@ -107,13 +135,28 @@ async function conversation(world: World): Promise<void> {
   await step(() => world.say(user, "What are your opening hours?"));
   await step(() => world.chatwoot.agent.reopen(id), "reopens the conversation");
   await step(() => world.say(user, "One more question about my bill"));
+  heading("4. Another user presses the Cancel button while waiting");
+  const max = world.newUser({ firstname: "Max", lastname: "Weber", email: "max@example.com" });
+  const maxStep = stepper(world, max);
+  await maxStep(() => world.say(max, "Can I speak to a person?"));
+  await maxStep(() => world.say(max, "Cancel"));
+  const outcome = JSON.stringify((max.context.chatwoot as { outcome?: unknown } | undefined)?.outcome ?? null);
+  line("bot", "•", style.dim(`context.chatwoot.outcome = ${outcome}`), style.bot);
 }
 
 async function main(): Promise<void> {
   ensureBuilt();
   const validate = existsSync(process.env.CHATWOOT_SWAGGER ?? resolve(REPO_ROOT, "../shared/chatwoot/swagger.json"));
-  const world = await startWorld({ simulator: { validate } });
+  const world = await startWorld({
+    simulator: { validate },
+    handover: { queueUpdates: true },
+    session: { agentNameFormat: "{agent}: {text}" },
+    // QUEUE_UPDATE_INTERVAL_SECONDS is 60 by default; the demo does not wait that long.
+    queueUpdateIntervalMs: 500,
+  });
   process.stdout.write(style.dim(`Chatwoot simulator ${world.chatwoot.baseUrl}${validate ? " (requests checked against Chatwoot's OpenAPI spec)" : ""}\nRelay ${world.relayUrl} · Cognigy Endpoint ${world.endpoint.baseUrl}\n`));
+  // Agent 7 shows customers her display name, as Chatwoot's agents can choose.
+  world.chatwoot.store.setDisplayName(7, "Anna");
   try {
     await conversation(world);
   } finally {

@@ -1,10 +1,12 @@
 import type { Priority } from "../../src/chatwoot/chatwoot-types";
-import type { HistoryTurn } from "../../src/core/handover-state";
+import { clipToJsonBytes } from "../../src/core/clip-json-bytes";
+import { MAX_QUEUE_MESSAGE_BYTES, type HistoryTurn } from "../../src/core/handover-state";
 import { DEFAULT_HISTORY_LIMITS, parseTranscript } from "../../src/core/history";
 import { isRecord, readBoolean, readNumber, readPositiveInteger, type JsonRecord } from "../../src/core/json-guards";
 import { ROUTE_ATTRIBUTE } from "../../src/core/route-seal";
 import { configList, configString } from "../../src/cognigy/config-values";
 import { normaliseContextKey } from "../../src/cognigy/context-key";
+import { DEFAULT_CANCEL_BUTTON_TEXT, DEFAULT_QUEUE_UPDATE_MESSAGE } from "./handover-defaults";
 
 export interface HandoverConfig {
   inboxId: number;
@@ -28,6 +30,17 @@ export interface HandoverConfig {
   waitForAgent: boolean;
   /** Said when, while this node waits for the agent, a message could not be passed to Chatwoot. */
   deliveryFailedMessage: string;
+  /** The cancel quick reply sent with the accepted message; "": no button. */
+  cancelButtonText: string;
+  /** The queue update template when queue updates are on (the relay then sends them); null: off. */
+  queueUpdateMessage: string | null;
+}
+
+/** On, with a template: the template (bounded as stored); off, or a template gone empty (CognigyScript): null. */
+function queueUpdateMessage(config: JsonRecord): string | null {
+  if (readBoolean(config.queueUpdates) !== true) return null;
+  const template = config.queueUpdateMessage === undefined ? DEFAULT_QUEUE_UPDATE_MESSAGE : configString(config.queueUpdateMessage).trim();
+  return template === "" ? null : clipToJsonBytes(template, MAX_QUEUE_MESSAGE_BYTES);
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
@@ -206,6 +219,8 @@ export function parseHandoverConfig(raw: object): ParseResult<HandoverConfig> {
       contextKey: normaliseContextKey(config.contextKey),
       waitForAgent: readBoolean(config.waitForAgent) ?? true,
       deliveryFailedMessage: configString(config.deliveryFailedMessage),
+      cancelButtonText: config.cancelButtonText === undefined ? DEFAULT_CANCEL_BUTTON_TEXT : text(config.cancelButtonText),
+      queueUpdateMessage: queueUpdateMessage(config),
     },
   };
 }

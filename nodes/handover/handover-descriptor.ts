@@ -2,6 +2,7 @@ import { createNodeDescriptor } from "@cognigy/extension-tools";
 import { label } from "../../src/cognigy/label";
 import { DEFAULT_CONTEXT_KEY } from "../../src/cognigy/context-key";
 import { CHATWOOT_CONNECTION_TYPE } from "../../connections/chatwoot-connection";
+import { DEFAULT_CANCEL_BUTTON_TEXT, DEFAULT_QUEUE_UPDATE_MESSAGE } from "./handover-defaults";
 import { HANDOVER_EXITS, HANDOVER_NODE_TYPE } from "./handover-exits";
 import { LIVE_SESSION_FIELD_KEYS, LIVE_SESSION_FIELDS } from "../session/live-session-fields";
 import { runHandoverNode } from "../../src/lazy-node-functions";
@@ -37,6 +38,37 @@ export const handoverNode = createNodeDescriptor({
       label: label("Handover accepted message", "Nachricht bei angenommener Übergabe"),
       description: label("Said to the user once the conversation is in Chatwoot. Leave empty to say nothing.", "Wird gesagt, sobald das Gespräch in Chatwoot ist. Leer lassen, um nichts zu sagen."),
       defaultValue: "Please wait a moment, I am connecting you with a colleague.",
+    },
+    {
+      key: "cancelButtonText",
+      type: "cognigyText",
+      label: label("Cancel button text", "Text der Abbrechen-Schaltfläche"),
+      description: label(
+        "A quick reply with the accepted message; pressing it before an agent answers cancels the handover. Empty: no button.",
+        "Schnellantwort zur Annahme-Nachricht; vor der ersten Agentenantwort bricht sie die Übergabe ab. Leer: keine Schaltfläche.",
+      ),
+      defaultValue: DEFAULT_CANCEL_BUTTON_TEXT,
+    },
+    {
+      key: "queueUpdates",
+      type: "toggle",
+      label: label("Queue position updates", "Updates zur Warteschlange"),
+      description: label(
+        "Until an agent answers or is assigned, tell the user their place in the queue and the estimated wait (sent by the relay).",
+        "Bis ein Agent antwortet oder zugewiesen ist: Platz in der Warteschlange und geschätzte Wartezeit melden (sendet das Relay).",
+      ),
+      defaultValue: false,
+    },
+    {
+      key: "queueUpdateMessage",
+      type: "cognigyText",
+      label: label("Queue update message", "Nachricht zur Warteschlange"),
+      description: label(
+        "{position}, {wait} (e.g. about 4 minutes), {waitMinutes} (a number). Without an estimate, sentences with the wait are left out.",
+        "{position}, {wait} (z. B. about 4 minutes), {waitMinutes} (Zahl). Ohne Schätzung entfallen die Sätze mit der Wartezeit.",
+      ),
+      defaultValue: DEFAULT_QUEUE_UPDATE_MESSAGE,
+      condition: { key: "queueUpdates", value: true },
     },
     {
       key: "contactIdentifier",
@@ -154,6 +186,7 @@ export const handoverNode = createNodeDescriptor({
     ...LIVE_SESSION_FIELDS,
   ],
   sections: [
+    { key: "waiting", label: label("While the user waits", "Während der Benutzer wartet"), defaultCollapsed: true, fields: ["cancelButtonText", "queueUpdates", "queueUpdateMessage"] },
     { key: "contact", label: label("Contact", "Kontakt"), defaultCollapsed: true, fields: ["contactIdentifier", "contactName", "contactEmail", "contactPhone"] },
     { key: "historyOptions", label: label("History", "Verlauf"), defaultCollapsed: true, fields: ["history", "useCognigyTranscript"] },
     { key: "routing", label: label("Routing", "Weiterleitung"), defaultCollapsed: true, fields: ["teamId", "agentId", "labels", "priority", "customAttributes"] },
@@ -175,6 +208,7 @@ export const handoverNode = createNodeDescriptor({
     { type: "field", key: "connection" },
     { type: "field", key: "inboxId" },
     { type: "field", key: "acceptedMessage" },
+    { type: "section", key: "waiting" },
     { type: "section", key: "contact" },
     { type: "section", key: "historyOptions" },
     { type: "section", key: "routing" },

@@ -101,7 +101,7 @@ export async function runHandoverNode(params: INodeFunctionBaseParams): Promise<
   const waiting = config.value.waitForAgent ? nodeId : null;
   saveHandoverState(api, key, { ...outcome.state, waitingAt: waiting });
   for (const warning of outcome.state.warnings) api.log("warn", warning);
-  if (config.value.acceptedMessage.trim() !== "") api.say(config.value.acceptedMessage);
+  if (outcome.accepted !== null) api.say(outcome.accepted.text, outcome.accepted.data);
   if (waiting === null) return leave(api, params.childConfigs, "started");
   // Cognigy's Question node waits for its answer the same way: the next input starts at this node.
   api.setNextNode(waiting);

@@ -1,9 +1,11 @@
 import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
 import type { ChatwootClient } from "../../src/chatwoot/chatwoot-client";
 import type { ConversationInfo } from "../../src/chatwoot/chatwoot-types";
-import type { ContactCache, ConversationState, HandoverState, HistoryTurn, StoredError, UnconfirmedConversation } from "../../src/core/handover-state";
+import { readLabels, type ContactCache, type ConversationState, type HandoverState, type HistoryTurn, type StoredError, type UnconfirmedConversation } from "../../src/core/handover-state";
 import { formatHistoryNote } from "../../src/core/history";
-import { sealRoute, type SessionRoute } from "../../src/core/route-seal";
+import { sealRoute, type RouteOptions, type SessionRoute } from "../../src/core/route-seal";
+import type { Output } from "../../src/cognigy/agent-output";
+import { renderAcceptedMessage } from "../../src/cognigy/render-accepted-message";
 import { messageSourceId } from "../../src/core/source-id";
 import { checkAvailability } from "./check-availability";
 import { CHATWOOT_MAX_ATTRIBUTE_LENGTH, type HandoverConfig } from "./handover-config";
@@ -27,9 +29,15 @@ export interface HandoverRequest {
 }
 
 export type HandoverOutcome =
-  | { kind: "started"; state: HandoverState; conversationId: number; reused: boolean }
+  /** `accepted`: the accepted message (with the cancel button) to say; null: nothing. */
+  | { kind: "started"; state: HandoverState; conversationId: number; reused: boolean; accepted: Output | null }
   | { kind: "unavailable"; state: HandoverState }
   | { kind: "error"; state: HandoverState; error: StoredError };
+
+/** Queue updates are asked of the relay, sealed with the route, when the node has them on. */
+function routeOptions(config: HandoverConfig): RouteOptions {
+  return { queueUpdates: config.queueUpdateMessage !== null };
+}
 
 /** The previous conversation continues if it is live, or was resolved within the reopen window. */
 function reusable(request: HandoverRequest, sourceId: string): ConversationState | null {
@@ -65,7 +73,7 @@ function staleContactId(error: unknown): boolean {
  * once more.
  */
 async function openNew(client: ChatwootClient, request: HandoverRequest, resolved: ResolvedContact): Promise<{ opened: OpenedConversation; contact: ContactRef; warnings: string[] }> {
-  const seal = (sourceId: string): string => sealRoute(request.route, { inboxId: request.config.inboxId, sourceId }, request.relaySecret);
+  const seal = (sourceId: string): string => sealRoute(request.route, { inboxId: request.config.inboxId, sourceId }, request.relaySecret, request.now, routeOptions(request.config));
   const create = (ref: ContactRef): Promise<OpenedConversation> => createConversation(client, request.config, ref, seal(ref.sourceId), request.triggerText);
   const contact = resolved.ref;
   let bySource: ContactRef = contact;
@@ -162,7 +170,7 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
   const { config, state, now, route } = request;
   const checkWarnings: string[] = [];
   const unavailable = await checkAvailability(client, config, now, checkWarnings);
-  if (unavailable !== null) return { kind: "unavailable", state: { ...state, status: "unavailable", unavailable, error: null } };
+  if (unavailable !== null) return { kind: "unavailable", state: { ...state, status: "unavailable", unavailable, error: null, outcome: null } };
   const resolved = await resolveContact(client, config, state.contact, request.account);
   const remember = (contactId: number | null, sourceId: string): void => {
     if (contactId !== null) progress.contact = cacheContact(state.contact, request.account, config.contact.identifier, contactId, config.inboxId, sourceId);
@@ -171,7 +179,7 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
   const lookupWarnings: string[] = [];
   const earlier = await findEarlier(client, request, resolved.ref, progress, lookupWarnings);
   const previous = earlier === null ? reusable(request, resolved.ref.sourceId) : null;
-  const sealed = sealRoute(route, { inboxId: config.inboxId, sourceId: resolved.ref.sourceId }, request.relaySecret);
+  const sealed = sealRoute(route, { inboxId: config.inboxId, sourceId: resolved.ref.sourceId }, request.relaySecret, now, routeOptions(config));
   if (sealed.length > CHATWOOT_MAX_ATTRIBUTE_LENGTH) {
     // Chatwoot refuses a conversation attribute over 1,500 characters with 422 (C8); the seal grows with the three ids.
     throw new ChatwootApiError("create conversation", "refused", `The sealed route to this Cognigy session is ${sealed.length} characters long, more than the ${CHATWOOT_MAX_ATTRIBUTE_LENGTH} Chatwoot accepts in a conversation attribute: input.userId, input.sessionId and input.URLToken are unusually long together (${route.userId.length + route.sessionId.length + route.urlToken.length} characters). Use shorter user IDs.`);
@@ -187,6 +195,7 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
   remember(result.opened.contactId ?? result.contact.contactId, result.contact.sourceId);
   const warnings = [...checkWarnings, ...resolved.warnings, ...lookupWarnings, ...result.warnings, ...result.opened.warnings];
   await postHistory(client, request, result.opened, warnings);
+  const accepted = renderAcceptedMessage(config.acceptedMessage, config.cancelButtonText);
   const conversation: ConversationState = {
     account: request.account,
     id: result.opened.id,
@@ -197,9 +206,16 @@ async function handOver(client: ChatwootClient, request: HandoverRequest, progre
     startedAt: continued?.startedAt ?? now,
     lastActivityAt: now,
     endedAt: null,
+    // Issue 13: what the Session core needs to recognise the button, show queue updates and record the outcome.
+    cancelPayload: accepted.cancelPayload,
+    queueMessage: config.queueUpdateMessage,
+    queuePosition: null,
+    agentName: continued?.agentName ?? null,
+    firstAgentMessageAt: continued?.firstAgentMessageAt ?? null,
+    labels: readLabels(config.labels),
   };
-  const next: HandoverState = { ...state, status: "live", conversation, contact: progress.contact, history: [], lastForwardedInputId: request.inputId, unavailable: null, error: null, warnings, unconfirmed: null };
-  return { kind: "started", conversationId: result.opened.id, reused: continued !== null, state: next };
+  const next: HandoverState = { ...state, status: "live", conversation, contact: progress.contact, history: [], lastForwardedInputId: request.inputId, unavailable: null, error: null, warnings, unconfirmed: null, outcome: null };
+  return { kind: "started", conversationId: result.opened.id, reused: continued !== null, state: next, accepted: accepted.output };
 }
 
 /**
@@ -219,6 +235,8 @@ export async function startHandover(client: ChatwootClient, request: HandoverReq
     const status = request.state.status === "live" ? "live" : "error";
     const unconfirmed: UnconfirmedConversation | null =
       error instanceof LostConversationError ? { account: request.account, inboxId: request.config.inboxId, sessionId: request.route.sessionId, ...error.attempt, at: request.now } : progress.unconfirmed;
-    return { kind: "error", error: stored, state: { ...request.state, status, contact: progress.contact, error: stored, unconfirmed } };
+    // A new attempt (not a live handover's) clears the outcome of the previous handover.
+    const outcome = status === "live" ? (request.state.outcome ?? null) : null;
+    return { kind: "error", error: stored, state: { ...request.state, status, contact: progress.contact, error: stored, unconfirmed, outcome } };
   }
 }

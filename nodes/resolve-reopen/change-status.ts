@@ -1,6 +1,6 @@
 import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
 import type { ChatwootClient } from "../../src/chatwoot/chatwoot-client";
-import type { HandoverState, StoredError } from "../../src/core/handover-state";
+import { handoverEnd, type HandoverState, type StoredError } from "../../src/core/handover-state";
 import type { ConversationStatus } from "../../src/core/relay-event";
 import { ROUTE_ATTRIBUTE, sealRoute, type SessionRoute } from "../../src/core/route-seal";
 
@@ -41,14 +41,17 @@ export async function changeStatus(client: ChatwootClient, request: StatusReques
     const target = TARGET_STATUS[request.action];
     const reseal = isStored && target !== "resolved" && stored.sessionId !== request.route.sessionId && request.route.urlToken !== "";
     if (reseal) {
-      const sealed = sealRoute(request.route, { inboxId: stored.inboxId, sourceId: stored.sourceId }, request.relaySecret);
+      // Queue updates stay as the handover asked for them.
+      const sealed = sealRoute(request.route, { inboxId: stored.inboxId, sourceId: stored.sourceId }, request.relaySecret, now, { queueUpdates: (stored.queueMessage ?? null) !== null });
       const current = await client.getConversation(id);
       await client.setCustomAttributes(id, { ...current.customAttributes, [ROUTE_ATTRIBUTE]: sealed });
     }
     const status = await client.toggleStatus(id, target);
     if (!isStored) return { kind: "success", status, state: { ...state, error: null } };
     const conversation = { ...stored, sessionId: reseal ? request.route.sessionId : stored.sessionId, endedAt: target === "resolved" ? now : null, lastActivityAt: now };
-    return { kind: "success", status, state: { ...state, status: target === "resolved" ? "ended" : "live", conversation, error: null } };
+    // The flow ends a live handover ("flow"); resolving an ended one keeps how it ended; reopening or setting pending makes it live, without an outcome.
+    const ended = target !== "resolved" ? null : state.status === "live" ? handoverEnd(stored, "flow", now) : (state.outcome ?? null);
+    return { kind: "success", status, state: { ...state, status: target === "resolved" ? "ended" : "live", conversation, error: null, outcome: ended } };
   } catch (error: unknown) {
     if (!(error instanceof ChatwootApiError)) throw error;
     return failure(state, { ...error.summary(), at: now });

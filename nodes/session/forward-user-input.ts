@@ -2,8 +2,8 @@ import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
 import type { ChatwootClient } from "../../src/chatwoot/chatwoot-client";
 import type { UploadFile } from "../../src/chatwoot/chatwoot-types";
 import type { AttachmentSource } from "../../src/attachments/fetch-attachment";
-import type { ConversationState, HandoverState } from "../../src/core/handover-state";
-import { messageSourceId } from "../../src/core/source-id";
+import { handoverEnd, type ConversationState, type HandoverState } from "../../src/core/handover-state";
+import { messageSourceId, SOURCE_ID_PREFIX } from "../../src/core/source-id";
 import { readInputAttachments } from "../../src/cognigy/input-attachments";
 import type { TurnInput } from "../../src/cognigy/turn-input";
 import { outcome, type SessionOutcome } from "./session-outcome";
@@ -23,26 +23,56 @@ export interface ForwardRequest {
   now: number;
 }
 
-/** The cancel keyword or intent counts only until an agent has answered. */
-export function isCancelRequest(input: TurnInput, config: SessionConfig, conversation: ConversationState): boolean {
-  if (conversation.agentAnswered) return false;
-  const byKeyword = input.text.trim() !== "" && config.cancelKeywords.includes(input.text.trim().toLowerCase());
-  const byIntent = config.cancelIntent !== "" && input.intent === config.cancelIntent;
-  return byKeyword || byIntent;
+/** How the user asked to cancel: the Handover node's cancel button, a cancel keyword, or the cancel intent. */
+export type CancelWay = "button" | "keyword" | "intent";
+
+/**
+ * The cancel button (its payload, i.e. its text), a cancel keyword or the
+ * cancel intent, compared trimmed and case-insensitively; they count only
+ * until an agent has answered (afterwards the text goes to the agent).
+ */
+export function cancelRequest(input: TurnInput, config: SessionConfig, conversation: ConversationState): CancelWay | null {
+  if (conversation.agentAnswered) return null;
+  const text = input.text.trim().toLowerCase();
+  const payload = (conversation.cancelPayload ?? "").trim().toLowerCase();
+  if (text !== "" && payload !== "" && text === payload) return "button";
+  if (text !== "" && config.cancelKeywords.includes(text)) return "keyword";
+  if (config.cancelIntent !== "" && input.intent === config.cancelIntent) return "intent";
+  return null;
 }
 
-async function cancel(client: ChatwootClient, request: ForwardRequest): Promise<SessionOutcome> {
+export function isCancelRequest(input: TurnInput, config: SessionConfig, conversation: ConversationState): boolean {
+  return cancelRequest(input, config, conversation) !== null;
+}
+
+const CANCEL_WAYS: Record<CancelWay, string> = { button: "the cancel button", keyword: "a cancel keyword", intent: "the cancel intent" };
+
+/** The private note that tells the agent why the conversation was resolved. */
+export function cancelNote(way: CancelWay): string {
+  return `The user cancelled the handover with ${CANCEL_WAYS[way]} before an agent answered, and is back with the assistant.`;
+}
+
+/**
+ * Two requests: the private note for the agent, then the resolve. Either
+ * failing becomes a warning: the user is back with the bot either way.
+ */
+async function cancel(client: ChatwootClient, request: ForwardRequest, way: CancelWay): Promise<SessionOutcome> {
   const { state, conversation, config, now } = request;
-  const ended: HandoverState = { ...state, status: "ended", conversation: { ...conversation, endedAt: now }, lastForwardedInputId: request.input.inputId };
+  const ended: HandoverState = { ...state, status: "ended", conversation: { ...conversation, endedAt: now }, lastForwardedInputId: request.input.inputId, outcome: handoverEnd(conversation, "user", now) };
   const say = config.cancelledMessage.trim() === "" ? [] : [{ text: config.cancelledMessage }];
-  try {
-    await client.toggleStatus(conversation.id, "resolved");
-    return outcome("cancelled", ended, say);
-  } catch (error: unknown) {
-    if (!(error instanceof ChatwootApiError)) throw error;
-    // The user is back with the bot either way; the agent sees an unresolved conversation.
-    return outcome("cancelled", { ...ended, warnings: [error.message] }, say, [{ level: "warn", message: error.message }]);
+  const warnings: string[] = [];
+  const note = { content: cancelNote(way), messageType: "outgoing" as const, private: true, sourceId: `${SOURCE_ID_PREFIX}cancel:${request.input.inputId === "" ? String(now) : request.input.inputId}` };
+  for (const step of [() => client.postMessage(conversation.id, note, "post cancel note"), () => client.toggleStatus(conversation.id, "resolved")]) {
+    try {
+      await step();
+    } catch (error: unknown) {
+      if (!(error instanceof ChatwootApiError)) throw error;
+      // The agent may see an unresolved conversation, or no note.
+      warnings.push(error.message);
+    }
   }
+  if (warnings.length === 0) return outcome("cancelled", ended, say);
+  return outcome("cancelled", { ...ended, warnings }, say, warnings.map((message) => ({ level: "warn" as const, message })));
 }
 
 /** One file after the other, within the message's byte budget (the download deadline bounds the time). */
@@ -70,7 +100,8 @@ async function downloadAll(sources: AttachmentSource[], download: Download): Pro
 export async function forwardUserInput(client: ChatwootClient, download: Download, request: ForwardRequest): Promise<SessionOutcome> {
   const { input, state, conversation } = request;
   if (input.inputId !== "" && state.lastForwardedInputId === input.inputId) return outcome("stop", null);
-  if (isCancelRequest(input, request.config, conversation)) return cancel(client, request);
+  const way = cancelRequest(input, request.config, conversation);
+  if (way !== null) return cancel(client, request, way);
   const sources = readInputAttachments(input.data, input.attachments);
   const text = input.text.trim();
   if (text === "" && sources.length === 0) return outcome("stop", null);

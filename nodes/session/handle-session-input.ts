@@ -1,6 +1,6 @@
 import { ChatwootApiError } from "../../src/chatwoot/chatwoot-api-error";
 import type { ChatwootClient } from "../../src/chatwoot/chatwoot-client";
-import type { ConversationState, HandoverState } from "../../src/core/handover-state";
+import { handoverEnd, type ConversationState, type HandoverState } from "../../src/core/handover-state";
 import type { Output } from "../../src/cognigy/agent-output";
 import { recordTurn } from "../../src/core/history";
 import { verifyRelayEvent } from "../../src/core/relay-event-signature";
@@ -83,7 +83,7 @@ async function endInactiveHandover(client: ChatwootClient, state: HandoverState,
     if (!(error instanceof ChatwootApiError)) throw error;
     logs.push({ level: "warn", message: error.message });
   }
-  return { state: { ...state, status: "ended", conversation: { ...conversation, endedAt: now } }, logs };
+  return { state: { ...state, status: "ended", conversation: { ...conversation, endedAt: now }, outcome: handoverEnd(conversation, "timeout", now) }, logs };
 }
 
 /** The bot is in charge: the user's turn is recorded for a later handover's history and the flow continues. */

@@ -60,6 +60,16 @@ export const LIVE_SESSION_FIELDS: INodeField[] = [
     },
   },
   {
+    key: "agentNameFormat",
+    type: "cognigyText",
+    label: label("Agent name in messages", "Agentenname in Nachrichten"),
+    description: label(
+      "How agent messages show who writes, e.g. {agent}: {text}. Empty: the text as sent. Automation messages stay as sent.",
+      "Wie Agentennachrichten zeigen, wer schreibt, z. B. {agent}: {text}. Leer: Text wie gesendet. Automatisierte bleiben unverändert.",
+    ),
+    defaultValue: "",
+  },
+  {
     key: "cancelKeywords",
     type: "chipInput",
     label: label("Cancel keywords", "Abbruch-Schlüsselwörter"),

@@ -2,6 +2,7 @@ import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from "../../src/core/histo
 import { readBoolean, readNumber, readRecord, type JsonRecord } from "../../src/core/json-guards";
 import { configList as list, configString as text } from "../../src/cognigy/config-values";
 import { normaliseContextKey } from "../../src/cognigy/context-key";
+import { MAX_AGENT_NAME_FORMAT } from "../../src/cognigy/format-agent-name";
 import type { AgentTextFormat } from "../../src/cognigy/render-agent-text";
 
 export interface SessionConfig {
@@ -31,6 +32,8 @@ export interface SessionConfig {
   inactivityMessage: string;
   /** How agent and Chatwoot texts are shown: plain text, or Markdown for a Webchat that renders it. */
   agentMessageFormat: AgentTextFormat;
+  /** How an agent's text shows the agent's name: "{agent}" and "{text}" replaced; empty: the text as sent. */
+  agentNameFormat: string;
 }
 
 /** Reads the Session node's fields; every field has a safe default, so there is nothing to refuse. */
@@ -57,5 +60,7 @@ export function parseSessionConfig(raw: object): SessionConfig {
     inactivityMessage: text(config.inactivityMessage),
     // Anything but "markdown" (a typo, CognigyScript gone empty) is plain text: markup the channel would show literally is worse than none.
     agentMessageFormat: text(config.agentMessageFormat).trim().toLowerCase() === "markdown" ? "markdown" : "plain",
+    // A longer format is no name prefix: ignored rather than cut in the middle of a token.
+    agentNameFormat: text(config.agentNameFormat).length <= MAX_AGENT_NAME_FORMAT ? text(config.agentNameFormat) : "",
   };
 }

@@ -65,7 +65,7 @@ export const sessionNode = createNodeDescriptor({
       key: "messages",
       label: label("Messages to the user", "Nachrichten an den Benutzer"),
       defaultCollapsed: false,
-      fields: ["resolvedMessage", "reopenedMessage", "agentJoinedMessage", "forwardCsat", "csatButtonTitle", "agentMessageFormat"],
+      fields: ["resolvedMessage", "reopenedMessage", "agentJoinedMessage", "forwardCsat", "csatButtonTitle", "agentMessageFormat", "agentNameFormat"],
     },
     {
       key: "cancel",

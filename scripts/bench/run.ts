@@ -8,6 +8,7 @@ import { benchIntake } from "./intake";
 import { benchLatency } from "./latency";
 import { benchNodeExecution } from "./node-execution";
 import { benchRequests } from "./requests-per-operation";
+import { benchQueuePolling } from "./queue-polling";
 
 /**
  * `npm run bench` (add `-- --quick` for the short smoke CI runs): every figure
@@ -29,16 +30,19 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const log = (text: string): boolean => process.stderr.write(`${text}\n`);
 
-  log("1/5 requests per operation");
+  log("1/6 requests per operation");
   const requests = await benchRequests(validate);
-  log("2/5 relay intake");
+  log("2/6 relay intake");
   const intake = await benchIntake(quick ? 1 : 4, quick ? 1 : 3);
-  log("3/5 relay latency");
+  log("3/6 relay latency");
   const latency = [await benchLatency(500, quick ? 2 : 20, 0), await benchLatency(500, quick ? 2 : 10, 250)];
-  log("4/5 extension load");
+  log("4/6 extension load");
   const load = benchExtensionLoad(quick ? 4 : 20);
-  log("5/5 node execution");
+  log("5/6 node execution");
   const nodes = await benchNodeExecution(20, quick ? 3 : 15, validate);
+  log("6/6 queue polling");
+  const queue = [];
+  for (const waiting of [1, 10, 100]) queue.push(await benchQueuePolling(waiting, quick ? 2 : 5, validate));
 
   const [pipeline] = latency;
   const goals: Goal[] = [
@@ -55,6 +59,18 @@ async function main(): Promise<void> {
     { figure: "tarball size", value: `${(load.tarballBytes / 1024).toFixed(1)} KB (module ${(load.moduleBytes / 1024).toFixed(1)} KB)`, goal: "—", met: true },
     { figure: `handover node, ${nodes.requestLatencyMs} ms per request`, value: `${nodes.handoverMs} ms (${nodes.handoverRequests} requests)`, goal: `≤ ${nodes.handoverBudgetMs} ms`, met: nodes.handoverMs <= nodes.handoverBudgetMs },
     { figure: `session node forward, ${nodes.requestLatencyMs} ms per request`, value: `${nodes.forwardMs} ms`, goal: `≤ ${nodes.forwardBudgetMs} ms`, met: nodes.forwardMs <= nodes.forwardBudgetMs },
+    ...queue.map((row) => ({
+      figure: `queue listings per inbox per 1 s interval, ${row.waiting} waiting`,
+      value: `${row.listings} in ${row.intervals} intervals (shortest gap after the first ${row.minGapMs ?? "—"} ms)`,
+      goal: "≤ 1 per interval",
+      met: row.listings <= row.intervals + 1 && (row.minGapMs ?? 1000) >= 980,
+    })),
+    ...queue.map((row) => ({
+      figure: `queue: injected inputs per update, ${row.waiting} waiting`,
+      value: `${row.updates === 0 ? NaN : row.injects / row.updates} (${row.injects} ÷ ${row.updates})`,
+      goal: "1",
+      met: row.updates > 0 && row.injects === row.updates,
+    })),
   ];
 
   const width = Math.max(...goals.map((goal) => goal.figure.length));
@@ -62,7 +78,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${"figure".padEnd(width)}  ${"measured".padEnd(valueWidth)}  goal\n`);
   for (const goal of goals) process.stdout.write(`${goal.figure.padEnd(width)}  ${goal.value.padEnd(valueWidth)}  ${goal.goal}${goal.met ? "" : "  ✗ missed"}\n`);
   mkdirSync(join(REPO_ROOT, "bench"), { recursive: true });
-  const results = { startedAt, quick, node: process.version, cpus: cpus().length, requests, intake, latency, load, nodes, goals };
+  const results = { startedAt, quick, node: process.version, cpus: cpus().length, requests, intake, latency, load, nodes, queue, goals };
   writeFileSync(join(REPO_ROOT, "bench", quick ? "results-quick.json" : "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\nwritten: bench/${quick ? "results-quick.json" : "results.json"}\n`);
   const missed = goals.filter((goal) => !goal.met);

@@ -4,6 +4,7 @@ import type { ConversationStatus } from "../core/relay-event";
 import { createChatwootHttp, type ChatwootHttpOptions } from "./chatwoot-http";
 import {
   acceptAny,
+  parseAgentList,
   parseContactInbox,
   parseContactList,
   parseConversation,
@@ -14,9 +15,10 @@ import {
   parseMessageId,
   parsePublicContact,
   parsePublicConversationList,
+  parseQueueListing,
   parseToggleStatus,
 } from "./chatwoot-responses";
-import type { ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, Priority, PublicConversationRef, UploadFile } from "./chatwoot-types";
+import type { AgentName, ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, Priority, PublicConversationRef, UploadFile } from "./chatwoot-types";
 
 export interface ContactFields {
   identifier: string;
@@ -163,6 +165,28 @@ export function createChatwootClient(options: ChatwootClientOptions) {
 
     getPublicInbox(inboxIdentifier: string): Promise<InboxSettings> {
       return send("get inbox (public API)", { method: "GET", path: `/public/api/v1/inboxes/${segment(inboxIdentifier)}`, authenticated: false }, parseInboxSettings);
+    },
+
+    /**
+     * The inbox's queue, page 1 (issue 13): open, unassigned conversations still waiting for a
+     * first reply (`conversation_type=unattended`: first_reply_created_at null or waiting_since
+     * set, Conversation.unattended in app/models/conversation.rb), oldest first
+     * (`sort_by=created_at_asc`, ConversationFinder::SORT_OPTIONS in app/finders/conversation_finder.rb).
+     * A user token (administrator, or an agent in the inbox); not for agent bots.
+     */
+    listQueue(inboxId: number): Promise<{ ids: number[]; total: number }> {
+      const query = new URLSearchParams({ inbox_id: String(inboxId), status: "open", assignee_type: "unassigned", conversation_type: "unattended", sort_by: "created_at_asc", page: "1" });
+      return send("list waiting conversations", { method: "GET", path: `${account}/conversations?${query.toString()}`, bot: "never" }, parseQueueListing);
+    },
+
+    /**
+     * The account's agents with the name Chatwoot shows customers (`available_name`), for agent
+     * messages whose webhook carries only the full name (User#webhook_data). Any user token of the
+     * account may list them (UserPolicy#index? is true); agent-bot tokens never may (not in
+     * BOT_ACCESSIBLE_ENDPOINTS of access_token_auth_helper.rb): 401.
+     */
+    listAgents(): Promise<AgentName[]> {
+      return send("list agents", { method: "GET", path: `${account}/agents`, bot: "never" }, parseAgentList);
     },
 
     listInboxMembers(inboxId: number): Promise<InboxMember[]> {

@@ -1,6 +1,7 @@
+import { clipText } from "../core/clip-text";
 import { isRecord, readArray, readBoolean, readNonEmptyString, readNumber, readPositiveInteger, readRecord, readString } from "../core/json-guards";
 import type { ConversationStatus } from "../core/relay-event";
-import type { Availability, ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, PublicConversationRef, WorkingHour } from "./chatwoot-types";
+import type { AgentName, Availability, ContactInboxRef, ConversationInfo, FoundContact, InboxMember, InboxSettings, PublicConversationRef, WorkingHour } from "./chatwoot-types";
 
 /** Parsers for the parts of Chatwoot's responses the extension uses; undefined means "not what Chatwoot sends". */
 
@@ -153,4 +154,49 @@ export function parseInboxMembers(body: unknown): InboxMember[] | undefined {
     if (id !== undefined) members.push({ id, availability });
   }
   return members;
+}
+
+/** Longest page read from a conversation listing (Chatwoot's is 25 unless CONVERSATION_RESULTS_PER_PAGE says otherwise). */
+const MAX_LISTING_PAGE = 1_000;
+
+/**
+ * `GET /accounts/{id}/conversations` → `{data: {meta: {unassigned_count, …}, payload: [conversation]}}`
+ * (app/views/api/v1/conversations/index.json.jbuilder): page 1's display ids in the order
+ * Chatwoot sorted them, and how many match in all (`unassigned_count`, counted before the
+ * assignee filter, so with `assignee_type=unassigned` it is the whole queue).
+ */
+export function parseQueueListing(body: unknown): { ids: number[]; total: number } | undefined {
+  const data = readRecord(readRecord(body).data);
+  const payload = data.payload;
+  const total = readRecord(data.meta).unassigned_count;
+  if (!Array.isArray(payload) || payload.length > MAX_LISTING_PAGE || typeof total !== "number" || !Number.isSafeInteger(total) || total < 0) return undefined;
+  const ids = payload.map((item) => readPositiveInteger(readRecord(item).id));
+  if (ids.some((id) => id === undefined)) return undefined;
+  return { ids: ids.filter((id): id is number => id !== undefined), total: Math.max(total, ids.length) };
+}
+
+/** Most agents read from one listing: far beyond any account, and within the 5 MB answer cap. */
+export const MAX_LISTED_AGENTS = 50_000;
+/** Longest agent name kept (characters); longer ones are clipped with "…". */
+export const MAX_AGENT_NAME_LENGTH = 200;
+
+/**
+ * `GET /accounts/{id}/agents` → a bare array of agents
+ * (app/views/api/v1/accounts/agents/index.json.jbuilder, partial
+ * app/views/api/v1/models/_agent.json.jbuilder): each with `id`, `name` and
+ * `available_name` (User#available_name: the display name if set, else the
+ * name; app/models/concerns/user_attribute_helpers.rb). Entries without an id
+ * or any name are skipped; a body that is no array, or longer than
+ * MAX_LISTED_AGENTS, is not Chatwoot's answer.
+ */
+export function parseAgentList(body: unknown): AgentName[] | undefined {
+  if (!Array.isArray(body) || body.length > MAX_LISTED_AGENTS) return undefined;
+  const agents: AgentName[] = [];
+  for (const item of body) {
+    const agent = readRecord(item);
+    const id = readPositiveInteger(agent.id);
+    const name = readNonEmptyString(agent.available_name) ?? readNonEmptyString(agent.name);
+    if (id !== undefined && name !== undefined) agents.push({ id, availableName: clipText(name, MAX_AGENT_NAME_LENGTH) });
+  }
+  return agents;
 }

@@ -57,6 +57,13 @@ export interface InboxMember {
   availability: Availability;
 }
 
+/** An account's agent as `GET /agents` lists it: the name Chatwoot shows customers (`available_name`). */
+export interface AgentName {
+  id: number;
+  /** `available_name`: the agent's display name, else their full name (User#available_name). */
+  availableName: string;
+}
+
 export type Priority = "urgent" | "high" | "medium" | "low";
 
 /** A file to upload with a message (Chatwoot has no attach-by-URL). */

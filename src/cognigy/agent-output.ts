@@ -112,12 +112,12 @@ export function renderAttachment(attachment: RelayAttachment): Output {
 
 /**
  * The outputs for an agent's message: its text (markup rendered for the
- * channel, see render-agent-text.ts), then each attachment; beyond the budget,
- * the rest as links.
+ * channel, see render-agent-text.ts, then `withName`, e.g. the agent's name
+ * before it), then each attachment; beyond the budget, the rest as links.
  */
-export function renderAgentMessage(text: string, attachments: readonly RelayAttachment[], format: AgentTextFormat = "plain"): Output[] {
+export function renderAgentMessage(text: string, attachments: readonly RelayAttachment[], format: AgentTextFormat = "plain", withName: (shown: string) => string = (shown) => shown): Output[] {
   const shownText = text.trim() === "" ? "" : renderAgentText(text, format);
-  const outputs: Output[] = shownText.trim() === "" ? [] : [{ text: clipOutput(shownText) }];
+  const outputs: Output[] = shownText.trim() === "" ? [] : [{ text: clipOutput(withName(shownText)) }];
   const room = MAX_MESSAGE_OUTPUTS - outputs.length;
   const fits = attachments.length <= room;
   const shown = fits ? attachments : attachments.slice(0, Math.max(room - 1, 0));

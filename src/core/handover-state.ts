@@ -1,5 +1,6 @@
 import { CHATWOOT_ERROR_KINDS, type ChatwootErrorKind } from "../chatwoot/chatwoot-api-error";
-import { isRecord, readArray, readBoolean, readNonEmptyString, readNumber, readPositiveInteger, readRecord, readString } from "./json-guards";
+import { jsonBytes } from "./clip-json-bytes";
+import { isRecord, readArray, readBoolean, readNonEmptyString, readNumber, readPositiveInteger, readRecord, readString, type JsonRecord } from "./json-guards";
 
 /**
  * Everything the nodes remember about a user's handover, stored in the Cognigy
@@ -37,6 +38,37 @@ export interface ConversationState {
   /** The handover's start or the last event from the agent's side; for the inactivity timeout. */
   lastActivityAt: number;
   endedAt: number | null;
+  /**
+   * Issue 13, absent in states of older versions. The cancel button's payload
+   * (its text), null when the accepted message went out without a button.
+   */
+  cancelPayload?: string | null;
+  /** The queue update template when the handover asked for queue updates; null: none. */
+  queueMessage?: string | null;
+  /** The last queue position shown to the user (null: none yet). */
+  queuePosition?: number | null;
+  /** The last agent who wrote (not an automation rule) or was assigned; null: none yet. */
+  agentName?: string | null;
+  /** When the first agent message arrived (ms), for the outcome's waitSeconds; null: none yet. */
+  firstAgentMessageAt?: number | null;
+  /** The labels the Handover node set, for the outcome when the resolving event carries none. */
+  labels?: string[];
+}
+
+/** How a handover ended: the agent resolved, the user cancelled, the flow resolved (Resolve node), or inactivity. */
+export type EndedBy = "agent" | "user" | "flow" | "timeout";
+
+/** `context.<key>.outcome`: how the last handover ended, for the flow and for analytics. */
+export interface HandoverEnd {
+  endedBy: EndedBy;
+  /** The last agent who wrote or was assigned; null if none. */
+  agentName: string | null;
+  /** The conversation's labels when the agent resolved it (as Chatwoot sent them), else the labels the handover set; [] if none. */
+  labels: string[];
+  /** From the handover's start to the first agent message; null if no agent wrote. */
+  waitSeconds: number | null;
+  /** From the handover's start to its end. */
+  durationSeconds: number;
 }
 
 export interface UnavailableInfo {
@@ -93,6 +125,8 @@ export interface HandoverState {
   waitingAt?: string | null;
   /** The last input a Session node saw, and in which flow: the Handover node checks that a Session node will see the next ones. */
   sessionSeen?: SessionSeen | null;
+  /** How the last handover ended; null or absent while one is live, before the first, and after a reopen. */
+  outcome?: HandoverEnd | null;
 }
 
 export interface SessionSeen {
@@ -101,6 +135,18 @@ export interface SessionSeen {
 }
 
 export const MAX_HANDLED_EVENTS = 30;
+/**
+ * Bounds, in bytes as JSON, that keep issue 13's fields within the state's
+ * 16,000-byte fit (handover-context.ts) whatever they hold: together at most
+ * about 6.5 kB (labels twice: the handover's and the outcome's).
+ */
+export const MAX_QUEUE_MESSAGE_BYTES = 1_000;
+export const MAX_CANCEL_PAYLOAD_BYTES = 400;
+export const MAX_AGENT_NAME_BYTES = 400;
+export const MAX_LABELS_BYTES = 1_500;
+export const MAX_STORED_LABELS = 20;
+export const MAX_STORED_LABEL = 255;
+const END_REASONS: readonly EndedBy[] = ["agent", "user", "flow", "timeout"];
 
 export function emptyHandoverState(): HandoverState {
   return {
@@ -146,7 +192,61 @@ function parseConversationState(value: unknown): ConversationState | null {
     startedAt: readNumber(value.startedAt) ?? 0,
     lastActivityAt: readNumber(value.lastActivityAt) ?? readNumber(value.startedAt) ?? 0,
     endedAt: endedAt ?? null,
+    ...waitingDetails(value),
   };
+}
+
+/** The optional fields of issue 13 (cancel button, queue, agent, labels), each only when present and within its bound. */
+function waitingDetails(value: JsonRecord): Partial<ConversationState> {
+  const fields: Partial<ConversationState> = {};
+  const cancelPayload = boundedText(value.cancelPayload, MAX_CANCEL_PAYLOAD_BYTES);
+  if (cancelPayload !== null) fields.cancelPayload = cancelPayload;
+  const queueMessage = boundedText(value.queueMessage, MAX_QUEUE_MESSAGE_BYTES);
+  if (queueMessage !== null) fields.queueMessage = queueMessage;
+  const queuePosition = readPositiveInteger(value.queuePosition);
+  if (queuePosition !== undefined) fields.queuePosition = queuePosition;
+  const agentName = boundedText(value.agentName, MAX_AGENT_NAME_BYTES);
+  if (agentName !== null) fields.agentName = agentName;
+  const firstAgentMessageAt = readNumber(value.firstAgentMessageAt);
+  if (firstAgentMessageAt !== undefined) fields.firstAgentMessageAt = firstAgentMessageAt;
+  if (Array.isArray(value.labels)) fields.labels = readLabels(value.labels);
+  return fields;
+}
+
+/** A non-empty text that takes at most `maxBytes` as JSON, else null (a longer one was not written by this extension). */
+function boundedText(value: unknown, maxBytes: number): string | null {
+  const text = readNonEmptyString(value);
+  return text === undefined || text.length > maxBytes || jsonBytes(text) > maxBytes ? null : text;
+}
+
+/**
+ * Labels as stored: non-empty strings of at most MAX_STORED_LABEL characters,
+ * in order while they fit MAX_STORED_LABELS and MAX_LABELS_BYTES as JSON.
+ */
+export function readLabels(value: unknown): string[] {
+  const labels: string[] = [];
+  let bytes = 2;
+  for (const label of readArray(value).slice(0, 200)) {
+    if (labels.length >= MAX_STORED_LABELS) break;
+    if (typeof label !== "string" || label === "" || label.length > MAX_STORED_LABEL) continue;
+    const cost = jsonBytes(label) + 1;
+    if (bytes + cost > MAX_LABELS_BYTES) break;
+    bytes += cost;
+    labels.push(label);
+  }
+  return labels;
+}
+
+function readSeconds(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+function parseOutcome(value: unknown): HandoverEnd | null {
+  if (!isRecord(value)) return null;
+  const endedBy = END_REASONS.find((reason) => reason === value.endedBy);
+  const durationSeconds = readSeconds(value.durationSeconds);
+  if (endedBy === undefined || durationSeconds === undefined) return null;
+  return { endedBy, agentName: boundedText(value.agentName, MAX_AGENT_NAME_BYTES), labels: readLabels(value.labels), waitSeconds: readSeconds(value.waitSeconds) ?? null, durationSeconds };
 }
 
 function parseContactCache(value: unknown): ContactCache | null {
@@ -210,8 +310,27 @@ export function parseHandoverState(value: unknown): HandoverState {
   const seen = readRecord(value.sessionSeen);
   const seenInput = readString(seen.inputId);
   if (seenInput !== undefined) state.sessionSeen = { inputId: seenInput.slice(0, 200), flowName: (readString(seen.flowName) ?? "").slice(0, 200) };
+  const outcome = parseOutcome(value.outcome);
+  if (outcome !== null) state.outcome = outcome;
   if (state.status === "live" && state.conversation === null) state.status = "idle";
   return state;
+}
+
+/**
+ * How the handover of `conversation` ended at `now`: who ended it, the agent,
+ * the labels (the resolving event's when it carried them), the wait for the
+ * first agent message and the duration, in whole seconds.
+ */
+export function handoverEnd(conversation: ConversationState, endedBy: EndedBy, now: number, eventLabels?: readonly string[]): HandoverEnd {
+  const seconds = (from: number, to: number): number => Math.max(0, Math.round((to - from) / 1000));
+  const first = conversation.firstAgentMessageAt ?? null;
+  return {
+    endedBy,
+    agentName: conversation.agentName ?? null,
+    labels: readLabels(eventLabels ?? conversation.labels ?? []),
+    waitSeconds: first === null ? null : seconds(conversation.startedAt, first),
+    durationSeconds: seconds(conversation.startedAt, now),
+  };
 }
 
 /** Remembers a handled relay event id, keeping the list bounded. */

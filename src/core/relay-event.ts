@@ -45,8 +45,18 @@ export type RelayEventBody =
   | (EventBase & { type: "agent_message"; messageId: number; text: string; attachments: RelayAttachment[]; agentName: string; from?: MessageAuthor })
   | (EventBase & { type: "template_message"; messageId: number; text: string })
   | (EventBase & { type: "csat"; messageId: number; text: string; link: string })
-  | (EventBase & { type: "status_changed"; status: ConversationStatus })
-  | (EventBase & { type: "agent_assigned"; agentName: string });
+  /**
+   * `labels`: the conversation's labels as Chatwoot sent them with the change
+   * (issue 13: the handover's outcome); absent from older relays.
+   */
+  | (EventBase & { type: "status_changed"; status: ConversationStatus; labels?: string[] })
+  | (EventBase & { type: "agent_assigned"; agentName: string })
+  /**
+   * Issue 13: the user's place among the inbox's open, unassigned conversations
+   * still waiting for a first reply (1 = next), and the estimated wait in
+   * seconds, or null when the relay has too little history to estimate it.
+   */
+  | (EventBase & { type: "queue_update"; position: number; waitSeconds: number | null });
 
 export type RelayEventType = RelayEventBody["type"];
 
@@ -54,6 +64,13 @@ const ATTACHMENT_KINDS: readonly AttachmentKind[] = ["image", "video", "audio", 
 const AUTHORS: readonly MessageAuthor[] = ["agent", "automation"];
 const STATUSES: readonly ConversationStatus[] = ["open", "resolved", "pending", "snoozed"];
 const MAX_ATTACHMENTS = 15;
+/** The relay sends at most this many labels, each at most MAX_LABEL_LENGTH characters. */
+export const MAX_LABELS = 50;
+export const MAX_LABEL_LENGTH = 255;
+
+function isLabel(value: unknown): value is string {
+  return typeof value === "string" && value !== "" && value.length <= MAX_LABEL_LENGTH;
+}
 
 function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
   return typeof value === "string" && allowed.some((item) => item === value);
@@ -108,15 +125,30 @@ export function parseRelayEventBody(value: unknown): RelayEventBody | undefined 
       if (messageId === undefined || text === undefined || link === undefined || !/^https?:\/\//i.test(link)) return undefined;
       return { ...base, type: "csat", messageId, text, link };
     }
-    case "status_changed":
-      return isOneOf(value.status, STATUSES) ? { ...base, type: "status_changed", status: value.status } : undefined;
+    case "status_changed": {
+      if (!isOneOf(value.status, STATUSES)) return undefined;
+      if (value.labels === undefined) return { ...base, type: "status_changed", status: value.status };
+      const labels = readArray(value.labels);
+      if (labels.length > MAX_LABELS || !labels.every(isLabel)) return undefined;
+      return { ...base, type: "status_changed", status: value.status, labels };
+    }
     case "agent_assigned": {
       const agentName = readString(value.agentName);
       return agentName === undefined ? undefined : { ...base, type: "agent_assigned", agentName };
     }
+    case "queue_update": {
+      const position = readPositiveInteger(value.position);
+      const waitSeconds = value.waitSeconds === null ? null : readWaitSeconds(value.waitSeconds);
+      return position === undefined || waitSeconds === undefined ? undefined : { ...base, type: "queue_update", position, waitSeconds };
+    }
     default:
       return undefined;
   }
+}
+
+/** A whole number of seconds, at most a week: anything else is not an estimate. */
+function readWaitSeconds(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= 7 * 24 * 3600 ? value : undefined;
 }
 
 function isDefined<T>(value: T | undefined): value is T {

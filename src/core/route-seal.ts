@@ -28,7 +28,18 @@ export type OpenRouteResult = { ok: true; route: SessionRoute } | RouteFailure;
  * authenticated with the route), or null for a seal made before seals carried
  * one: then nobody can tell whether it is older than another route.
  */
-export type OpenStampedRouteResult = { ok: true; route: SessionRoute; issuedAt: number | null } | RouteFailure;
+export type OpenStampedRouteResult = { ok: true; route: SessionRoute; issuedAt: number | null; options: RouteOptions } | RouteFailure;
+
+/**
+ * What the handover asked of the relay, sealed with its route so nobody else
+ * can ask it (plaintext field `q`, issue 13). Absent in older seals: false.
+ */
+export interface RouteOptions {
+  /** Send the user queue position and wait updates while no agent has answered. */
+  queueUpdates: boolean;
+}
+
+export const NO_ROUTE_OPTIONS: RouteOptions = { queueUpdates: false };
 
 /** The conversation custom attribute that carries the sealed route. */
 export const ROUTE_ATTRIBUTE = "cognigy_route";
@@ -50,11 +61,11 @@ function associatedData(binding: RouteBinding): Buffer {
 }
 
 /** Encrypts and authenticates a route, with the time it is issued (ms), with AES-256-GCM under a key derived from the relay secret. */
-export function sealRoute(route: SessionRoute, binding: RouteBinding, secret: SecretOrKeys, issuedAt: number = Date.now()): string {
+export function sealRoute(route: SessionRoute, binding: RouteBinding, secret: SecretOrKeys, issuedAt: number = Date.now(), options: RouteOptions = NO_ROUTE_OPTIONS): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", keyFor(secret, "route-seal"), iv);
   cipher.setAAD(associatedData(binding));
-  const plaintext = JSON.stringify({ u: route.userId, s: route.sessionId, t: route.urlToken, i: Math.max(0, Math.floor(issuedAt)) });
+  const plaintext = JSON.stringify({ u: route.userId, s: route.sessionId, t: route.urlToken, i: Math.max(0, Math.floor(issuedAt)), ...(options.queueUpdates ? { q: 1 } : {}) });
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
   return `${VERSION}.${iv.toString("base64url")}.${ciphertext.toString("base64url")}`;
 }
@@ -69,7 +80,7 @@ function readIssuedAt(value: unknown): number | null | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
-function parsePlaintext(plaintext: string): { route: SessionRoute; issuedAt: number | null } | undefined {
+function parsePlaintext(plaintext: string): { route: SessionRoute; issuedAt: number | null; options: RouteOptions } | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(plaintext);
@@ -82,7 +93,8 @@ function parsePlaintext(plaintext: string): { route: SessionRoute; issuedAt: num
   const urlToken = readField(parsed.t);
   const issuedAt = readIssuedAt(parsed.i);
   if (userId === undefined || sessionId === undefined || urlToken === undefined || issuedAt === undefined) return undefined;
-  return { route: { userId, sessionId, urlToken }, issuedAt };
+  if (parsed.q !== undefined && parsed.q !== 1) return undefined;
+  return { route: { userId, sessionId, urlToken }, issuedAt, options: { queueUpdates: parsed.q === 1 } };
 }
 
 /** The longest sealed value read; longer ones are malformed (Chatwoot itself keeps at most 1,500 characters, C8). */

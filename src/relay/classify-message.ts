@@ -5,7 +5,7 @@ import type { DropReason, RelayOptions } from "./classify-webhook";
 import type { EventDetails } from "./relay-job";
 import { fitEventSize } from "./fit-event-size";
 import { readAttachments } from "./read-attachments";
-import { displayName, text } from "./webhook-fields";
+import { accountIdOf, displayName, text } from "./webhook-fields";
 
 export { readAttachments } from "./read-attachments";
 
@@ -74,5 +74,28 @@ export function classifyMessage(payload: JsonRecord, conversationId: number, opt
   if (sender.type === "agent_bot") return "bot_message";
   if (sender.type === "captain_assistant") return "captain_message";
   if (sender.type !== "user") return "not_from_agent";
-  return outgoing(payload, conversationId, messageId, displayName(sender), "agent");
+  return outgoing(payload, conversationId, messageId, senderName(payload, sender, options), "agent");
+}
+
+/**
+ * The name the agent shows customers when the relay knows it (options.agentName: from verified
+ * webhooks' push data), else what the message's sender carries: User#webhook_data has only the
+ * full name (app/models/user.rb), and the delivery looks the display name up (see agent-directory.ts).
+ */
+function senderName(payload: JsonRecord, sender: JsonRecord, options: RelayOptions): string {
+  const senderId = readPositiveInteger(sender.id);
+  const known = senderId === undefined ? undefined : options.agentName?.(accountIdOf(payload, readRecord(payload.conversation)), senderId);
+  return known ?? displayName(sender);
+}
+
+/**
+ * The agent whose name a job still has to look up at delivery: the sender of an agent's
+ * message (not an automation rule's) whose display name the relay did not know at intake.
+ */
+export function unresolvedAgentId(payload: JsonRecord, accountId: number, options: RelayOptions): number | undefined {
+  const sender = readRecord(payload.sender);
+  if (sender.type !== "user") return undefined;
+  const senderId = readPositiveInteger(sender.id);
+  if (senderId === undefined || options.agentName?.(accountId, senderId) !== undefined) return undefined;
+  return senderId;
 }

@@ -1,7 +1,7 @@
 import type { SecretOrKeys } from "../core/derive-key";
 import { isRecord, readPositiveInteger, readRecord, type JsonRecord } from "../core/json-guards";
-import type { ConversationStatus } from "../core/relay-event";
-import { classifyMessage } from "./classify-message";
+import { MAX_LABEL_LENGTH, MAX_LABELS, type ConversationStatus } from "../core/relay-event";
+import { classifyMessage, unresolvedAgentId } from "./classify-message";
 import type { RouteOpener } from "./route-cache";
 import type { EventDetails, InjectJob } from "./relay-job";
 import { accountIdOf, changeOf, conversationOf, displayName, inboxIdOf, timeOf } from "./webhook-fields";
@@ -40,6 +40,11 @@ export interface RelayOptions {
   forwardAssignments: boolean;
   /** Automation rules' messages (outgoing, sender null: C9); on unless false. */
   forwardAutomationMessages?: boolean;
+  /**
+   * The name an agent shows customers (`available_name`), by account and user id, when the relay
+   * knows it (agent-names.ts); a message's own sender has only the full name (User#webhook_data).
+   */
+  agentName?: (accountId: number, userId: number) => string | undefined;
 }
 
 /** A conversation whose agent wrote to the user in vain: its sealed route is not authentic. */
@@ -85,12 +90,30 @@ function statusOf(value: unknown): ConversationStatus | undefined {
   return STATUSES.find((status) => status === value);
 }
 
+/**
+ * The conversation's labels as the status change's payload carries them
+ * (`labels: label_list` in Conversations::EventDataPresenter#push_data,
+ * app/presenters/conversations/event_data_presenter.rb), for the handover's
+ * outcome: non-empty strings up to MAX_LABEL_LENGTH, at most MAX_LABELS, the
+ * rest left out; undefined when the payload has no list.
+ */
+export function labelsOf(payload: JsonRecord): string[] | undefined {
+  if (!Array.isArray(payload.labels)) return undefined;
+  const labels: string[] = [];
+  for (const item of payload.labels) {
+    if (labels.length >= MAX_LABELS) break;
+    if (typeof item === "string" && item !== "" && item.length <= MAX_LABEL_LENGTH && !labels.includes(item)) labels.push(item);
+  }
+  return labels;
+}
+
 /** A status change reported by conversation_status_changed (payload status) or conversation_updated (changed status). */
 function statusEvents(payload: JsonRecord, conversationId: number, options: RelayOptions): (EventDetails | "irrelevant_update" | "assignment_disabled")[] {
   const events: (EventDetails | "irrelevant_update" | "assignment_disabled")[] = [];
   const statusChange = changeOf(payload, "status");
   const status = payload.event === "conversation_status_changed" ? statusOf(payload.status) : statusChange === undefined ? undefined : statusOf(statusChange.current);
-  if (status !== undefined) events.push({ type: "status_changed", conversationId, status });
+  const labels = labelsOf(payload);
+  if (status !== undefined) events.push({ type: "status_changed", conversationId, status, ...(labels === undefined ? {} : { labels }) });
   const assigneeChange = payload.event === "conversation_updated" ? changeOf(payload, "assignee_id") : undefined;
   const assignee = readRecord(readRecord(payload.meta).assignee);
   if (assigneeChange !== undefined && assigneeChange.current !== null && assignee.type === "user") {
@@ -120,12 +143,16 @@ function dedupeKey(event: EventDetails, accountId: number, inboxId: number, payl
       return `status:${inboxId}:${event.conversationId}:${event.status}:${stamp}`;
     case "agent_assigned":
       return `assign:${inboxId}:${event.conversationId}:${keyPart(readRecord(readRecord(payload.meta).assignee).id) ?? ""}:${stamp}`;
+    case "queue_update":
+      // Not from a webhook: the queue poller makes these (issue 13).
+      return `queue:${inboxId}:${event.conversationId}:${event.position}:${stamp}`;
   }
 }
 
-function toJob(event: EventDetails, payload: JsonRecord, route: WebhookRoute, receivedAt: number): InjectJob {
+function toJob(event: EventDetails, payload: JsonRecord, route: WebhookRoute, receivedAt: number, options: RelayOptions): InjectJob {
   const isMessage = "messageId" in event;
   const orderTs = (isMessage ? timeOf(payload.created_at) : timeOf(payload.updated_at ?? payload.timestamp)) ?? receivedAt;
+  const agentId = event.type === "agent_message" && event.from !== "automation" ? unresolvedAgentId(payload, route.accountId, options) : undefined;
   return {
     dedupeKey: dedupeKey(event, route.accountId, route.binding.inboxId, payload),
     conversationKey: `${route.binding.inboxId}:${event.conversationId}`,
@@ -135,6 +162,7 @@ function toJob(event: EventDetails, payload: JsonRecord, route: WebhookRoute, re
     sealedRoute: route.sealed,
     binding: route.binding,
     event,
+    ...(agentId === undefined ? {} : { agentId }),
   };
 }
 
@@ -178,5 +206,5 @@ export function classifyWebhook(payload: unknown, options: RelayOptions, receive
     return { jobs: [], dropped: [...dropped, route], ...(lost && accountId > 0 ? { unreachable: { accountId, inboxId, conversationId } } : {}) };
   }
   if (typeof route === "string") return { jobs: [], dropped: [...dropped, route] };
-  return { jobs: events.map((event) => toJob(event, payload, route, receivedAt)), dropped };
+  return { jobs: events.map((event) => toJob(event, payload, route, receivedAt, options)), dropped };
 }

@@ -7,6 +7,7 @@ import { openRoute } from "../core/route-seal";
 import { messageSourceId } from "../core/source-id";
 import type { Injector } from "./cognigy-injector";
 import { deadLetterNote } from "./dead-letter-note";
+import { fitEventSize } from "./fit-event-size";
 import type { Schedule, StoredJob } from "./outbox";
 import type { OutboxStore } from "./outbox-store";
 import type { RelayMetrics } from "./relay-metrics";
@@ -30,9 +31,13 @@ export interface WorkerDeps {
   metrics: RelayMetrics;
   log: WorkerLog;
   now?: () => number;
+  /** Looks up the display name of an agent_message's sender unknown at intake (agent-directory.ts); without it, the name stays. */
+  agentNames?: { resolve(accountId: number, userId: number): Promise<string | undefined> };
 }
 
 const IDLE_TICK_MS = 1_000;
+/** A queue position older than this is no news: a queue_update still failing then is dropped, not retried for hours. */
+export const QUEUE_UPDATE_MAX_AGE_MS = 5 * 60_000;
 
 /**
  * Delivers the outbox: per conversation one job at a time, in Chatwoot's
@@ -51,10 +56,19 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   let pumpAgain = false;
   let looking: Promise<void> = Promise.resolve();
 
+  /** An agent's message names the agent as customers see them (available_name), looked up now if the intake did not know it. */
+  async function withAgentName(job: InjectJob): Promise<InjectJob["event"]> {
+    const { event, agentId } = job;
+    if (event.type !== "agent_message" || agentId === undefined || deps.agentNames === undefined) return event;
+    const name = await deps.agentNames.resolve(job.accountId, agentId);
+    return name === undefined || name === event.agentName ? event : fitEventSize({ ...event, agentName: name });
+  }
+
   async function attemptInject(job: InjectJob): Promise<AttemptOutcome | "delivered" | { dead: string }> {
     const opened = openRoute(job.sealedRoute, job.binding, deps.relaySecret);
     if (!opened.ok) return { dead: "the conversation's route cannot be opened with RELAY_SECRET (was the secret changed?)" };
-    const event = signRelayEvent({ ...job.event, v: RELAY_EVENT_VERSION, id: job.dedupeKey, sessionId: opened.route.sessionId, ts: now() }, deps.relaySecret);
+    const details = await withAgentName(job);
+    const event = signRelayEvent({ ...details, v: RELAY_EVENT_VERSION, id: job.dedupeKey, sessionId: opened.route.sessionId, ts: now() }, deps.relaySecret);
     const outcome = await deps.inject(opened.route, { chatwoot: event });
     return outcome.kind === "delivered" ? "delivered" : outcome;
   }
@@ -93,6 +107,11 @@ export function createDeliveryWorker(deps: WorkerDeps) {
         deps.metrics.delivered.inc();
         deps.metrics.latency.observe((now() - stored.receivedAt) / 1000);
       }
+      return;
+    }
+    if (!("dead" in result) && stored.payload.kind === "inject" && stored.payload.job.event.type === "queue_update" && now() - stored.receivedAt > QUEUE_UPDATE_MAX_AGE_MS) {
+      await deps.outbox.delivered(stored.id);
+      deps.metrics.queueUpdatesExpired.inc();
       return;
     }
     const decision = "dead" in result ? { action: "dead_letter" as const, reason: result.dead } : decideRetry(result, stored.attempts, now() - stored.receivedAt, now(), deps.policy);

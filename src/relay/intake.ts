@@ -41,6 +41,10 @@ export interface IntakeDeps {
   wake: () => void;
   now: () => number;
   log?: { warn(object: object, message: string): void };
+  /** Issue 13: every verified webhook, for queue updates and the handover histograms (see queue-observer.ts). */
+  queue?: { observe(payload: unknown, now: number): void };
+  /** Agents' display names: learnt from every verified webhook, and given to the agent messages it carries (agent-directory.ts). */
+  agents?: { observe(payload: unknown): void; known(accountId: number, userId: number): string | undefined };
 }
 
 /** Every refused authentication looks the same, so a caller learns nothing from the answer. */
@@ -141,7 +145,11 @@ export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): 
     return { status: 400, body: { error: "the body is not JSON" } };
   }
   const now = deps.now();
-  const classification = classifyWebhook(parsed.value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute }, now);
+  deps.queue?.observe(parsed.value, now);
+  deps.agents?.observe(parsed.value);
+  const agents = deps.agents;
+  const agentName = agents === undefined ? {} : { agentName: (accountId: number, userId: number) => agents.known(accountId, userId) };
+  const classification = classifyWebhook(parsed.value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute, ...agentName }, now);
   const { jobs, dropped } = classification;
   for (const reason of dropped) metrics.dropped.inc({ reason });
   if (classification.retract !== undefined) {

@@ -11,6 +11,8 @@ import { createSharedNewestRoutes } from "./shared-newest-routes";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
 import { relayLoggerOptions } from "./relay-logger";
+import { createQueueObserver } from "./queue-observer";
+import type { QueueWatch } from "./queue-watch";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -26,6 +28,10 @@ export interface RelayAppDeps {
   logger?: boolean;
   /** Where the log lines go instead of stdout. */
   logStream?: DestinationStream;
+  /** Issue 13: the queue watch every verified webhook informs (histograms, queue updates). */
+  queueWatch?: QueueWatch;
+  /** Agents' display names, learnt from verified webhooks and given to agent messages (agent-directory.ts). */
+  agents?: IntakeDeps["agents"];
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -87,7 +93,21 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
   const routeOptions = { lookup: prefetch.lookup, openRoute, retentionMs: SEEN_RETENTION_MS };
   // Replicas on PostgreSQL: the newest route may have been recorded by another replica, so none is judged from memory.
   const routes = deps.outbox.kind === "postgres" ? createSharedNewestRoutes(routeOptions) : createNewestRoutes(routeOptions);
-  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, prefetchRoute: prefetch.prefetch, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log });
+  const queue = deps.queueWatch === undefined ? undefined : createQueueObserver({ watch: deps.queueWatch, metrics: deps.metrics, relaySecret: deps.keys, openRoute, inboxIds: deps.config.inboxIds });
+  registerIntake(app, {
+    config: deps.config,
+    keys: deps.keys,
+    openRoute,
+    routes,
+    prefetchRoute: prefetch.prefetch,
+    outbox: deps.outbox,
+    metrics: deps.metrics,
+    wake: deps.wake,
+    now,
+    log: app.log,
+    ...(queue === undefined ? {} : { queue }),
+    ...(deps.agents === undefined ? {} : { agents: deps.agents }),
+  });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => ((await deps.outbox.healthy()) ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
   app.server.maxConnections = limits.maxConnections;

@@ -45,6 +45,8 @@ export interface RelayConfig {
   forwardCsat: boolean;
   forwardAssignments: boolean;
   forwardAutomationMessages: boolean;
+  /** Issue 13: queue position updates at most this often per user and one Chatwoot listing per inbox per interval (ms); 0 = never. */
+  queueUpdateIntervalMs: number;
 }
 
 export interface HttpLimits {
@@ -182,6 +184,11 @@ function chatwoot(env: Env): Pick<RelayConfig, "chatwootBaseUrl" | "chatwootApiT
   return { chatwootBaseUrl, chatwootApiToken };
 }
 
+/** QUEUE_UPDATE_INTERVAL_SECONDS: default 60, 0 = never, at most a day. */
+function queueInterval(env: Env): number {
+  return integer(env, "QUEUE_UPDATE_INTERVAL_SECONDS", 60, 0, 86_400) * 1000;
+}
+
 function read(env: Env): RelayConfig {
   const logLevel = value(env, "LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.some((level) => level === logLevel)) throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
@@ -207,6 +214,7 @@ function read(env: Env): RelayConfig {
     forwardCsat: flag(env, "FORWARD_CSAT", true),
     forwardAssignments: flag(env, "FORWARD_ASSIGNMENTS", false),
     forwardAutomationMessages: flag(env, "FORWARD_AUTOMATION_MESSAGES", true),
+    queueUpdateIntervalMs: queueInterval(env),
   };
 }
 

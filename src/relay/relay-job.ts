@@ -22,6 +22,11 @@ export interface InjectJob {
   sealedRoute: string;
   binding: RouteBinding;
   event: EventDetails;
+  /**
+   * An agent_message whose sender's display name was unknown at intake: the sender's user id, so
+   * that the delivery looks the name up (agent-directory.ts). Jobs stored before it have none.
+   */
+  agentId?: number;
 }
 
 /** Reads a job back from the outbox; anything malformed is refused rather than trusted. */
@@ -35,6 +40,8 @@ export function parseInjectJob(value: unknown): InjectJob | undefined {
   if (event === undefined || inboxId === undefined || sourceId === undefined) return undefined;
   if (typeof dedupeKey !== "string" || typeof conversationKey !== "string" || typeof sealedRoute !== "string") return undefined;
   if (typeof orderTs !== "number" || typeof orderSeq !== "number" || typeof accountId !== "number") return undefined;
+  const agentId = value.agentId === undefined ? undefined : readPositiveInteger(value.agentId);
+  if (value.agentId !== undefined && agentId === undefined) return undefined;
   const { v: _v, id: _id, sessionId: _sessionId, ts: _ts, ...details } = event;
-  return { dedupeKey, conversationKey, orderTs, orderSeq, accountId, sealedRoute, binding: { inboxId, sourceId }, event: details };
+  return { dedupeKey, conversationKey, orderTs, orderSeq, accountId, sealedRoute, binding: { inboxId, sourceId }, event: details, ...(agentId === undefined ? {} : { agentId }) };
 }

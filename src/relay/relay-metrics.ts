@@ -1,5 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
+/** Seconds to hours: a quick pick-up, a normal queue, a long wait, a conversation over a day. */
+const HANDOVER_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
+
 /** Prometheus metrics of one relay instance, in their own registry. */
 export function createRelayMetrics(outboxDepth: () => { pending: number; dead: number }) {
   const registry = new Registry();
@@ -33,6 +36,39 @@ export function createRelayMetrics(outboxDepth: () => { pending: number; dead: n
         this.set({ state: "pending" }, pending);
         this.set({ state: "dead" }, dead);
       },
+    }),
+    /** Issue 13: from the handover (the route's seal time) to the first public reply of a human agent, per inbox. */
+    firstResponse: new Histogram({
+      name: "relay_first_response_seconds",
+      help: "From the handover to the agent's first public reply, per inbox",
+      labelNames: ["inbox"],
+      buckets: HANDOVER_BUCKETS,
+      registers,
+    }),
+    /** Issue 13: from the handover to the conversation's resolve, per inbox. */
+    handoverDuration: new Histogram({
+      name: "relay_handover_duration_seconds",
+      help: "From the handover to the conversation being resolved, per inbox",
+      labelNames: ["inbox"],
+      buckets: HANDOVER_BUCKETS,
+      registers,
+    }),
+    queuePolls: new Counter({ name: "relay_queue_polls_total", help: "Queue listings asked of Chatwoot (one per inbox per interval at most), by result: ok, or the HTTP status, timeout, network, invalid_response", labelNames: ["result"], registers }),
+    queueUpdates: new Counter({ name: "relay_queue_updates_total", help: "Queue position updates queued for users", registers }),
+    queueUpdatesExpired: new Counter({ name: "relay_queue_updates_expired_total", help: "Queue position updates dropped undelivered after 5 minutes of failed attempts (a stale position is no news)", registers }),
+    queueWatchFull: new Counter({ name: "relay_queue_watch_full_total", help: "Waiting conversations not watched for queue updates because the watch list was at its byte cap", registers }),
+    queueWatched: new Gauge({ name: "relay_queue_watched", help: "Conversations waiting for a first agent whose users get queue updates", registers }),
+    agentListings: new Counter({
+      name: "relay_agent_listings_total",
+      help: "Agents listings asked of Chatwoot for display names that no webhook carried (one per account per 5 minutes at most), by result: ok, or the HTTP status, timeout, network, invalid_response",
+      labelNames: ["result"],
+      registers,
+    }),
+    agentNameFallbacks: new Counter({
+      name: "relay_agent_name_fallbacks_total",
+      help: "Agent messages delivered with the agent's full name because their display name was not known, by reason: no_token, listing_failed, listed_recently, not_listed",
+      labelNames: ["reason"],
+      registers,
     }),
     latency: new Histogram({
       name: "relay_delivery_latency_seconds",

@@ -3,6 +3,8 @@ import { deriveKeys } from "../core/derive-key";
 import { createChatwootClient } from "../chatwoot/chatwoot-client";
 import { createDeadline } from "../chatwoot/deadline";
 import { createCognigyInjector, type InjectTarget } from "./cognigy-injector";
+import { AGENT_LISTING_TIMEOUT_MS, createAgentDirectory } from "./agent-directory";
+import { createAgentNames } from "./agent-names";
 import { createDeliveryWorker } from "./delivery-worker";
 import { SEEN_RETENTION_MS, type OutboxOptions } from "./outbox";
 import type { OutboxStore } from "./outbox-store";
@@ -13,6 +15,8 @@ import { buildRelayApp } from "./relay-app";
 import type { RelayConfig } from "./relay-config";
 import { createRelayMetrics } from "./relay-metrics";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy";
+import { createQueuePoller } from "./queue-poller";
+import { createQueueWatch } from "./queue-watch";
 
 export const DELIVERY_CONCURRENCY = 32;
 
@@ -29,6 +33,14 @@ function notesClient(config: RelayConfig) {
   if (chatwootBaseUrl === null || chatwootApiToken === null) return null;
   return (accountId: number) =>
     createChatwootClient({ baseUrl: chatwootBaseUrl, accountId, apiKey: chatwootApiToken, deadline: createDeadline(15_000), requestTimeoutMs: 10_000, secrets: [chatwootApiToken, config.relaySecret] });
+}
+
+/** Chatwoot client for the agents listing: a short timeout, since a delivery waits for it (agent-directory.ts). */
+function agentsClient(config: RelayConfig) {
+  const { chatwootBaseUrl, chatwootApiToken } = config;
+  if (chatwootBaseUrl === null || chatwootApiToken === null) return null;
+  return (accountId: number) =>
+    createChatwootClient({ baseUrl: chatwootBaseUrl, accountId, apiKey: chatwootApiToken, deadline: createDeadline(AGENT_LISTING_TIMEOUT_MS), requestTimeoutMs: AGENT_LISTING_TIMEOUT_MS, secrets: [chatwootApiToken, config.relaySecret] }).listAgents();
 }
 
 export interface RelayServiceOptions {
@@ -55,6 +67,7 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
   const keys = deriveKeys(config.relaySecret);
   const metrics = createRelayMetrics(() => outbox.depth());
   const log = options.logger === false ? pino({ level: "silent" }) : options.logStream === undefined ? pino({ level: config.logLevel }) : pino({ level: config.logLevel }, options.logStream);
+  const agents = createAgentDirectory({ names: createAgentNames(), list: agentsClient(config), metrics, log, ...(options.now === undefined ? {} : { now: options.now }) });
   const worker = createDeliveryWorker({
     outbox,
     inject: createCognigyInjector(injectTarget(config)),
@@ -65,10 +78,18 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
     concurrency: DELIVERY_CONCURRENCY,
     metrics,
     log,
+    agentNames: agents,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   outbox.onJobsAdded(() => worker.wake());
-  const app = buildRelayApp({ config, keys, outbox, metrics, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}), ...(options.logStream === undefined ? {} : { logStream: options.logStream }) });
+  const chatwoot = notesClient(config);
+  const queueWatch = createQueueWatch({ intervalMs: config.queueUpdateIntervalMs });
+  // Queue updates need a Chatwoot user token to list the queue; the histograms work without one.
+  const poller =
+    chatwoot === null || config.queueUpdateIntervalMs <= 0
+      ? null
+      : createQueuePoller({ watch: queueWatch, intervalMs: config.queueUpdateIntervalMs, list: (accountId, inboxId) => chatwoot(accountId).listQueue(inboxId), outbox, metrics, log, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }) });
+  const app = buildRelayApp({ config, keys, outbox, metrics, queueWatch, agents, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}), ...(options.logStream === undefined ? {} : { logStream: options.logStream }) });
   const metricsApp = config.metrics === null ? null : buildMetricsApp(metrics);
   let metricsUrl: string | null = null;
   const prune = setInterval(() => {
@@ -93,11 +114,13 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
       if (metricsApp !== null && config.metrics !== null) metricsUrl = await metricsApp.listen({ port: config.metrics.port, host: config.metrics.host });
       const address = await app.listen({ port: config.port, host: config.host });
       worker.start();
+      poller?.start();
       return address;
     },
     async stop(): Promise<void> {
       clearInterval(prune);
       await app.close();
+      await poller?.stop();
       await metricsApp?.close();
       await worker.stop();
       await outbox.close();

@@ -1,3 +1,5 @@
+import { MAX_AGENT_NAME_LENGTH } from "../chatwoot/chatwoot-responses";
+import { clipText } from "../core/clip-text";
 import { isRecord, readNonEmptyString, readNumber, readPositiveInteger, readRecord, readString, type JsonRecord } from "../core/json-guards";
 
 /** Readers for the parts of Chatwoot's webhook payloads the relay uses (chatwoot-facts.md §2.4). */
@@ -50,8 +52,13 @@ export function changeOf(payload: JsonRecord, attribute: string): { previous: un
   return undefined;
 }
 
+/**
+ * The name a person shows customers: `available_name` (push data: the agent's display name, else
+ * the full name; User#available_name) or `name` (webhook data), clipped to MAX_AGENT_NAME_LENGTH
+ * as the relay's cache of agent names keeps them (agent-names.ts).
+ */
 export function displayName(person: JsonRecord): string {
-  return readNonEmptyString(person.available_name) ?? readNonEmptyString(person.name) ?? "Agent";
+  return clipText(readNonEmptyString(person.available_name) ?? readNonEmptyString(person.name) ?? "Agent", MAX_AGENT_NAME_LENGTH);
 }
 
 export function text(value: unknown): string {

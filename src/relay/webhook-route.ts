@@ -18,6 +18,8 @@ export interface WebhookRoute {
   accountId: number;
   /** null: sealed before seals carried an issue time. */
   issuedAt: number | null;
+  /** The handover asked for queue position updates (sealed with the route, issue 13). */
+  queueUpdates: boolean;
 }
 
 /** The route of one conversation (display id) as a webhook showed it. */
@@ -33,7 +35,7 @@ export function webhookRoute(payload: JsonRecord, conversation: JsonRecord, opti
   if (typeof sealed !== "string" || sealed === "" || inboxId === undefined || sourceId === undefined) return "no_route";
   const binding = { inboxId, sourceId };
   const opened = options.openRoute === undefined ? openStampedRoute(sealed, binding, options.relaySecret) : options.openRoute(sealed, binding);
-  return opened.ok ? { sealed, binding, accountId: accountIdOf(payload, conversation), issuedAt: opened.issuedAt } : "route_unauthentic";
+  return opened.ok ? { sealed, binding, accountId: accountIdOf(payload, conversation), issuedAt: opened.issuedAt, queueUpdates: opened.options.queueUpdates } : "route_unauthentic";
 }
 
 /**

@@ -1,4 +1,5 @@
-import { emptyHandoverState, type HandoverState, type HistoryTurn } from "../../src/core/handover-state";
+import { clipToJsonBytes } from "../../src/core/clip-json-bytes";
+import { emptyHandoverState, MAX_AGENT_NAME_BYTES, MAX_CANCEL_PAYLOAD_BYTES, MAX_QUEUE_MESSAGE_BYTES, readLabels, type HandoverState, type HistoryTurn } from "../../src/core/handover-state";
 import { DEFAULT_CONTEXT_KEY, normaliseContextKey } from "../../src/cognigy/context-key";
 import { fitState, MAX_STATE_BYTES, readHandoverState, saveHandoverState } from "../../src/cognigy/handover-context";
 import type { LogLevel, NodeApi } from "../../src/cognigy/node-api";
@@ -125,13 +126,32 @@ describe("the handover state's worst case (issue 11: within 16 kB of Cognigy's 6
   function worstCase(): HandoverState {
     const escaped = "\u0001".repeat(500);
     const long = "x".repeat(200);
+    const hostileLabels = readLabels(Array.from({ length: 50 }, (_, index) => `${index}${"\u0001".repeat(40)}`));
     return {
       ...emptyHandoverState(),
       status: "live",
       history: Array.from({ length: 50 }, (_, index) => ({ role: index % 2 === 0 ? "user" : "bot", text: escaped, at: index })),
       handledEvents: Array.from({ length: 30 }, (_, index) => `${index}-${long}`),
       lastForwardedInputId: long,
-      conversation: { account: `https://chat.example.com/${long}#1`, id: 123456, inboxId: 7, sourceId: long, sessionId: long, agentAnswered: true, startedAt: 1, lastActivityAt: 2, endedAt: null },
+      conversation: {
+        account: `https://chat.example.com/${long}#1`,
+        id: 123456,
+        inboxId: 7,
+        sourceId: long,
+        sessionId: long,
+        agentAnswered: true,
+        startedAt: 1,
+        lastActivityAt: 2,
+        endedAt: null,
+        // Issue 13's fields at their bounds, as the nodes write them.
+        cancelPayload: clipToJsonBytes(escaped, MAX_CANCEL_PAYLOAD_BYTES),
+        queueMessage: clipToJsonBytes(escaped.repeat(4), MAX_QUEUE_MESSAGE_BYTES),
+        queuePosition: Number.MAX_SAFE_INTEGER,
+        agentName: clipToJsonBytes(escaped, MAX_AGENT_NAME_BYTES),
+        firstAgentMessageAt: Number.MAX_SAFE_INTEGER,
+        labels: hostileLabels,
+      },
+      outcome: { endedBy: "agent", agentName: clipToJsonBytes(escaped, MAX_AGENT_NAME_BYTES), labels: hostileLabels, waitSeconds: Number.MAX_SAFE_INTEGER, durationSeconds: Number.MAX_SAFE_INTEGER },
       contact: { account: long, identifier: "i".repeat(255), contactId: 99, sourceIds: Object.fromEntries(Array.from({ length: 40 }, (_, index) => [String(index + 1), `${long}-${index}`])) },
       warnings: Array.from({ length: 20 }, () => escaped.repeat(4)),
       error: { operation: "create conversation", kind: "http", status: 500, message: escaped.repeat(10), at: 1 },
@@ -147,6 +167,8 @@ describe("the handover state's worst case (issue 11: within 16 kB of Cognigy's 6
     const fitted = fitState(state);
     expect(bytes(fitted)).toBeLessThanOrEqual(16_000);
     expect(fitted.conversation).toEqual(state.conversation);
+    expect(fitted.outcome).toEqual(state.outcome);
+    expect(fitted.conversation?.labels?.length).toBeGreaterThan(0);
     expect(fitted.waitingAt).toBe(state.waitingAt);
     expect(fitted.contact?.sourceIds["7"]).toBe(state.contact?.sourceIds["7"]);
   });

@@ -151,7 +151,7 @@ describe("the issue time sealed into a route (C15)", () => {
 
   it("opens with the time it was issued at, and openRoute still gives only the route", () => {
     const sealed = sealRoute(ROUTE, BINDING, SECRET, ISSUED);
-    expect(openStampedRoute(sealed, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE, issuedAt: ISSUED });
+    expect(openStampedRoute(sealed, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE, issuedAt: ISSUED, options: { queueUpdates: false } });
     expect(openRoute(sealed, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE });
   });
 
@@ -163,7 +163,7 @@ describe("the issue time sealed into a route (C15)", () => {
 
   it("opens a seal made before issue times (no `i`) with no issue time: nobody can tell its age", () => {
     const legacy = sealPlaintext(JSON.stringify({ u: ROUTE.userId, s: ROUTE.sessionId, t: ROUTE.urlToken }), BINDING);
-    expect(openStampedRoute(legacy, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE, issuedAt: null });
+    expect(openStampedRoute(legacy, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE, issuedAt: null, options: { queueUpdates: false } });
     expect(openRoute(legacy, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE });
   });
 
@@ -193,5 +193,39 @@ describe("the issue time sealed into a route (C15)", () => {
     const stamped = sealRoute(route, BINDING, SECRET, issuedAt);
     expect(stamped.length - legacy.length).toBeLessThanOrEqual(32);
     expect(stamped.length).toBeLessThan(1_200);
+  });
+});
+
+/** Issue 13: what the handover asked of the relay is sealed with the route (plaintext `q`), so nobody else can ask it. */
+describe("the route options sealed into a route (issue 13)", () => {
+  const ISSUED = 1_781_691_342_123;
+
+  it.each([
+    { name: "queue updates on", options: { queueUpdates: true } },
+    { name: "queue updates off", options: { queueUpdates: false } },
+  ])("opens with the options it was sealed with: $name", ({ options }) => {
+    const sealed = sealRoute(ROUTE, BINDING, SECRET, ISSUED, options);
+    expect(openStampedRoute(sealed, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE, issuedAt: ISSUED, options });
+    expect(openRoute(sealed, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE });
+  });
+
+  it("reads a seal made before options (no `q`) as queue updates off", () => {
+    const older = sealPlaintext(JSON.stringify({ u: ROUTE.userId, s: ROUTE.sessionId, t: ROUTE.urlToken, i: ISSUED }), BINDING);
+    expect(openStampedRoute(older, BINDING, SECRET)).toEqual({ ok: true, route: ROUTE, issuedAt: ISSUED, options: { queueUpdates: false } });
+  });
+
+  it.each([
+    { name: "true", q: true },
+    { name: "0", q: 0 },
+    { name: "2", q: 2 },
+    { name: "a string", q: "1" },
+    { name: "null", q: null },
+  ])("refuses an authentic seal whose option q is $name", ({ q }) => {
+    const sealed = sealPlaintext(JSON.stringify({ u: ROUTE.userId, s: ROUTE.sessionId, t: ROUTE.urlToken, i: ISSUED, q }), BINDING);
+    expect(openStampedRoute(sealed, BINDING, SECRET).ok).toBe(false);
+  });
+
+  it("adds at most 8 characters for queue updates (6 bytes of plaintext)", () => {
+    expect(sealRoute(ROUTE, BINDING, SECRET, ISSUED, { queueUpdates: true }).length - sealRoute(ROUTE, BINDING, SECRET, ISSUED).length).toBeLessThanOrEqual(8);
   });
 });

@@ -19,6 +19,7 @@ const DEFAULTS: SessionConfig = {
   inactivityMinutes: 0,
   inactivityMessage: "",
   agentMessageFormat: "plain",
+  agentNameFormat: "",
 };
 
 describe("parseSessionConfig", () => {
@@ -46,6 +47,7 @@ describe("parseSessionConfig", () => {
       passKeywords: ["/End"],
       passIntents: ["endChat"],
       agentMessageFormat: "markdown",
+      agentNameFormat: "{agent}: {text}",
     });
     expect(config).toEqual({
       contextKey: "handover.chatwoot",
@@ -66,7 +68,18 @@ describe("parseSessionConfig", () => {
       passKeywords: ["/end"],
       passIntents: ["endChat"],
       agentMessageFormat: "markdown",
+      agentNameFormat: "{agent}: {text}",
     });
+  });
+
+  it.each([
+    { name: "empty", value: "", expected: "" },
+    { name: "a number, as CognigyScript may give", value: 5, expected: "5" },
+    { name: "not text", value: { agent: 1 }, expected: "" },
+    { name: "200 characters", value: `{agent}: {text}${"x".repeat(185)}`, expected: `{agent}: {text}${"x".repeat(185)}` },
+    { name: "over 200 characters: ignored, not cut inside a token", value: `${"x".repeat(190)}{agent}: {text}`, expected: "" },
+  ])("reads the agent name format ($name)", ({ value, expected }) => {
+    expect(parseSessionConfig({ agentNameFormat: value }).agentNameFormat).toBe(expected);
   });
 
   it.each([

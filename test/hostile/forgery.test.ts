@@ -78,6 +78,13 @@ const TYPES: readonly TypeCase[] = [
     details: (n) => ({ type: "template_message", messageId: 900_000 + n, text: "We are back on Monday." }),
     tamper: (event) => ({ ...event, text: "We are closed. Call 0900-123456 (2 EUR/min)." }),
   },
+  {
+    // Issue 13. Each genuine delivery has a position of its own: one already shown is not shown again.
+    type: "queue_update",
+    label: "queue",
+    details: (n) => ({ type: "queue_update", position: 1 + (n % 997), waitSeconds: 240 }),
+    tamper: (event) => ({ ...event, waitSeconds: 5 }),
+  },
 ];
 
 /** The victim session, its conversation, and another live session (for events addressed elsewhere). */
@@ -203,8 +210,10 @@ describe("forged relay events reaching the Session node", () => {
   beforeAll(async () => {
     proxy = await startRecordingProxy();
     w = await startWorld({
-      relayEnv: { COGNIGY_ENDPOINT_BASE_URL: proxy.url, FORWARD_ASSIGNMENTS: "true" },
+      relayEnv: { COGNIGY_ENDPOINT_BASE_URL: proxy.url, FORWARD_ASSIGNMENTS: "true", QUEUE_UPDATE_INTERVAL_SECONDS: "0" },
       session: { agentJoinedMessage: "{agent} has joined the chat." },
+      // Queue updates on, so a genuine queue_update shows; the relay's own polling off (0), so only this test's events arrive.
+      handover: { queueUpdates: true },
       inbox: { csatSurveyEnabled: true },
     });
     proxy.setTarget(w.endpoint.baseUrl);
@@ -349,7 +358,8 @@ describe("forged relay events reaching the Session node", () => {
     // The genuine first deliveries (one per channel) took effect exactly once each; the replays repeated none.
     // Only a genuine "resolved" ends its handover: the second one, and every replay, change nothing.
     expect(status(alice)).toBe("live");
-    const effect: Record<EventType, string[]> = {
+    const effect: Record<EventType, unknown[]> = {
+      queue_update: [expect.stringMatching(/^You are number \d+ in the queue\. Estimated wait: about 4 minutes\.$/)],
       agent_message: ["Hello, how can I help?"],
       csat: ["Please rate this conversation https://chat.example.com/survey/responses/00000000-0000-4000-8000-000000000001"],
       agent_assigned: ["Anna Agent has joined the chat."],

@@ -1,4 +1,4 @@
-import { openRoute } from "../../src/core/route-seal";
+import { openRoute, openStampedRoute } from "../../src/core/route-seal";
 import { readRecord } from "../../src/core/json-guards";
 import {handoverFlow, handoverState, INBOX_ID, RELAY_SECRET, relayEvent, storedConversationId, useHarness } from "../support/extension-harness";
 import { BOT_TOKEN, USER_TOKEN } from "../support/chatwoot-simulator/server";
@@ -403,5 +403,105 @@ describe("Chatwoot Handover: platform limits", () => {
     await say(bob, "agent");
     expect(storedConversationId(alice)).not.toBe(storedConversationId(bob));
     expect(harness.chatwoot.store.contacts.map((contact) => contact.identifier)).toEqual([alice.userId, bob.userId]);
+  });
+});
+
+describe("Chatwoot Handover: the cancel button (issue 13)", () => {
+  const ACCEPTED = "Please wait a moment, I am connecting you with a colleague.";
+
+  it("sends the accepted message with a 'Cancel' quick reply (Cognigy's and Webchat's formats) and remembers its payload, in one api call", async () => {
+    const session = newSession();
+    const result = await say(session, "agent");
+    expect(result.outputs).toEqual([
+      {
+        text: ACCEPTED,
+        data: {
+          type: "quickReplies",
+          _cognigy: {
+            _default: { _quickReplies: { type: "quick_replies", text: ACCEPTED, quickReplies: [{ id: 1, contentType: "postback", title: "Cancel", payload: "Cancel" }] } },
+            _webchat: { message: { text: ACCEPTED, quick_replies: [{ content_type: "text", title: "Cancel", payload: "Cancel" }] } },
+          },
+        },
+      },
+    ]);
+    expect(readRecord(state(session).conversation).cancelPayload).toBe("Cancel");
+    expect(result.runs.at(-1)?.calls.filter((call) => call === "say")).toHaveLength(1);
+  });
+
+  it.each<[string, Record<string, unknown>, { text: string; data?: unknown }[], unknown]>([
+    ["the designer's button text", { cancelButtonText: "Never mind" }, [expect.objectContaining({ text: ACCEPTED, data: expect.objectContaining({ type: "quickReplies" }) })], "Never mind"],
+    ["no button text: the message alone", { cancelButtonText: "" }, [{ text: ACCEPTED, data: null }], null],
+    ["no accepted message: nothing said, no button", { acceptedMessage: "" }, [], null],
+  ])("%s", async (_, config, outputs, payload) => {
+    const session = newSession();
+    const result = await say(session, "agent", handoverFlow(config));
+    expect(result.outputs).toEqual(outputs);
+    expect(readRecord(state(session).conversation).cancelPayload).toBe(payload);
+  });
+
+  it("while the node waits for the agent itself: the button cancels into its 'Cancelled by user' branch; an old button after the agent answered goes to the agent", async () => {
+    const project = harness.runtime.createProject({
+      main: "main",
+      flows: { main: [{ id: "handover", node: "chatwootHandover", config: { connection: "cw", inboxId: String(INBOX_ID), agentNameFormat: "{agent}: {text}" }, children: { onChatwootHandoverCancelled: [{ say: "Cancelled, back with the bot." }] } }] },
+    });
+    const first = newSession();
+    await project.input(first, { text: "agent please" });
+    harness.chatwoot.clearRequests();
+    const cancelled = await project.input(first, { text: "Cancel" });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES, TOGGLE_STATUS]);
+    expect(cancelled.outputs.map((output) => output.text)).toEqual(["Cancelled, back with the bot."]);
+    expect(state(first)).toMatchObject({ status: "ended", outcome: { endedBy: "user" } });
+
+    const second = newSession();
+    await project.input(second, { text: "agent please" });
+    const named = await project.input(second, { text: "", data: { chatwoot: relayEvent(second, { type: "agent_message", messageId: 1, text: "Anna here", attachments: [], agentName: "Anna" }) } });
+    expect(named.outputs.map((output) => output.text)).toEqual(["Anna: Anna here"]);
+    harness.chatwoot.clearRequests();
+    await project.input(second, { text: "Cancel" });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
+    expect(harness.chatwoot.store.messagesOf(storedConversationId(second)).at(-1)).toMatchObject({ messageType: "incoming", content: "Cancel" });
+    expect(state(second).status).toBe("live");
+  });
+});
+
+describe("Chatwoot Handover: queue updates (issue 13)", () => {
+  function sealedOptions(session: Session): unknown {
+    const conversation = harness.chatwoot.store.conversation(storedConversationId(session));
+    const opened = openStampedRoute(conversation.customAttributes.cognigy_route, { inboxId: INBOX_ID, sourceId: conversation.sourceId }, RELAY_SECRET);
+    return opened.ok ? opened.options : opened.reason;
+  }
+
+  it.each<[string, Record<string, unknown>, boolean, unknown]>([
+    ["off by default", {}, false, null],
+    ["on: asked of the relay in the sealed route, the template kept", { queueUpdates: true }, true, "You are number {position} in the queue. Estimated wait: {wait}."],
+    ["on with the designer's template", { queueUpdates: true, queueUpdateMessage: "Nummer {position}" }, true, "Nummer {position}"],
+    ["on with a template gone empty: off", { queueUpdates: true, queueUpdateMessage: " " }, false, null],
+  ])("%s", async (_, config, sealed, template) => {
+    const session = newSession();
+    await say(session, "agent", handoverFlow(config));
+    expect(sealedOptions(session)).toEqual({ queueUpdates: sealed });
+    expect(readRecord(state(session).conversation).queueMessage).toBe(template);
+  });
+
+  it("while the node waits for the agent itself: shows a queue update and waits on", async () => {
+    const project = harness.runtime.createProject({ main: "main", flows: { main: [{ id: "handover", node: "chatwootHandover", config: { connection: "cw", inboxId: String(INBOX_ID), queueUpdates: true } }] } });
+    const session = newSession();
+    await project.input(session, { text: "agent please" });
+    const update = await project.input(session, { text: "", data: { chatwoot: relayEvent(session, { type: "queue_update", position: 2, waitSeconds: 4_200 }) } });
+    expect(update.outputs.map((output) => output.text)).toEqual(["You are number 2 in the queue. Estimated wait: about 1 hour 10 minutes."]);
+    expect(update.runs.at(-1)?.calls.length).toBeLessThanOrEqual(4);
+    expect(state(session)).toMatchObject({ status: "live", waitingAt: "handover", conversation: { queuePosition: 2 } });
+  });
+
+  it("keeps asking for queue updates when the Resolve/Reopen node re-seals the route for a new Cognigy session", async () => {
+    const session = newSession();
+    await say(session, "agent", handoverFlow({ queueUpdates: true }));
+    await harness.runtime.runNode(session, "chatwootResolveReopen", { connection: "cw", action: "resolve" });
+    const later = harness.runtime.createSession({ userId: session.userId });
+    later.context.chatwoot = session.context.chatwoot;
+    await harness.runtime.runNode(later, "chatwootResolveReopen", { connection: "cw", action: "reopen" });
+    const conversation = harness.chatwoot.store.conversation(storedConversationId(later));
+    const opened = openStampedRoute(conversation.customAttributes.cognigy_route, { inboxId: INBOX_ID, sourceId: conversation.sourceId }, RELAY_SECRET);
+    expect(opened).toMatchObject({ ok: true, route: { sessionId: later.sessionId }, options: { queueUpdates: true } });
   });
 });

@@ -1,6 +1,6 @@
 import { readRecord } from "../../src/core/json-guards";
 import { openRoute } from "../../src/core/route-seal";
-import {handoverFlow, handoverState, INBOX_ID, RELAY_SECRET, storedConversationId, useHarness } from "../support/extension-harness";
+import { handoverFlow, handoverState, INBOX_ID, RELAY_SECRET, relayEvent, storedConversationId, useHarness } from "../support/extension-harness";
 import type { Session } from "../support/cognigy-runtime";
 
 const TOGGLE = "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status";
@@ -83,5 +83,26 @@ describe("Chatwoot Resolve/Reopen", () => {
     await statusNode(session, { action: "resolve", conversationId: "abc" });
     expect(String(readRecord(state(session).error).message)).toContain('field "conversationId" must be a positive whole number');
     expect(harness.chatwoot.requests).toEqual([]);
+  });
+});
+
+describe("Chatwoot Resolve/Reopen: the outcome (issue 13)", () => {
+  it("records 'flow' when it resolves a live handover, keeps it on a second resolve, clears it on reopen", async () => {
+    const session = await liveSession();
+    await statusNode(session, { action: "resolve" });
+    const outcome = { endedBy: "flow", agentName: null, labels: [], waitSeconds: null, durationSeconds: expect.any(Number) };
+    expect(state(session).outcome).toEqual(outcome);
+    await statusNode(session, { action: "resolve" });
+    expect(state(session).outcome).toEqual(outcome);
+    await statusNode(session, { action: "reopen" });
+    expect(state(session)).toMatchObject({ status: "live", outcome: null });
+  });
+
+  it("records the handover's labels and the agent who wrote", async () => {
+    const session = harness.runtime.createSession();
+    await harness.runtime.runFlow(session, handoverFlow({ labels: ["billing"] })("agent"), { text: "agent" });
+    await harness.runtime.runFlow(session, handoverFlow()(""), { data: { chatwoot: relayEvent(session, { type: "agent_message", messageId: 1, text: "Hi", attachments: [], agentName: "Anna" }) } });
+    await statusNode(session, { action: "resolve" });
+    expect(state(session).outcome).toMatchObject({ endedBy: "flow", agentName: "Anna", labels: ["billing"], waitSeconds: expect.any(Number) });
   });
 });

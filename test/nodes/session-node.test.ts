@@ -125,10 +125,12 @@ describe("Chatwoot Session: the user's messages while an agent is on", () => {
     expect(state(session).status).toBe("live");
   });
 
-  it("cancels on a keyword while no agent has answered: resolves the conversation and returns to the bot", async () => {
+  it("cancels on a keyword while no agent has answered: a private note for the agent, resolves the conversation and returns to the bot", async () => {
     const session = await liveSession();
-    const result = await send(session, "Cancel", { session: { cancelKeywords: ["cancel"], cancelledMessage: "OK, back to me." } });
-    expect(harness.chatwoot.operations()).toEqual([TOGGLE]);
+    const result = await send(session, "Stop", { session: { cancelKeywords: ["stop"], cancelledMessage: "OK, back to me." } });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES, TOGGLE]);
+    expect(lastMessage()).toMatchObject({ messageType: "outgoing", private: true, content: "The user cancelled the handover with a cancel keyword before an agent answered, and is back with the assistant." });
+    expect(lastMessage()?.sourceId).toMatch(/^cognigy:cancel:/);
     expect(harness.chatwoot.store.conversations[0]?.status).toBe("resolved");
     expect(result.runs[0]?.next).toEqual({ kind: "child", type: "onChatwootSessionCancelled" });
     expect(result.outputs.map((output) => output.text)).toEqual(["OK, back to me."]);
@@ -141,10 +143,20 @@ describe("Chatwoot Session: the user's messages while an agent is on", () => {
     expect(state(session).status).toBe("ended");
   });
 
+  it("resolves all the same, with a warning, when Chatwoot refuses the note", async () => {
+    const session = await liveSession();
+    harness.chatwoot.fault(MESSAGES, { status: 500, body: { error: "boom" } });
+    const result = await send(session, "Cancel");
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES, TOGGLE]);
+    expect(harness.chatwoot.store.conversations[0]?.status).toBe("resolved");
+    expect(result.runs[0]?.next).toEqual({ kind: "child", type: "onChatwootSessionCancelled" });
+    expect(state(session).warnings).toEqual([expect.stringContaining("post cancel note")]);
+  });
+
   it("forwards the keyword once an agent has answered", async () => {
     const session = await liveSession();
     await inject(session, relayEvent(session, { type: "agent_message", messageId: 1, text: "Hi, Anna here", attachments: [], agentName: "Anna" }));
-    await send(session, "cancel", { session: { cancelKeywords: ["cancel"] } });
+    await send(session, "stop", { session: { cancelKeywords: ["stop"] } });
     expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
     expect(state(session).status).toBe("live");
   });
@@ -351,5 +363,108 @@ describe("Chatwoot Session: while the bot is in charge", () => {
     const result = await send(session, "hello");
     expect(result.runs[0]?.next).toEqual({ kind: "child", type: "onChatwootSessionError" });
     expect(result.runs[0]?.logs[0]?.message).toContain('field "relaySecret" is missing');
+  });
+});
+
+describe("Chatwoot Session: the cancel button (issue 13)", () => {
+  it("pressing it before an agent answered cancels as the keyword does: note, resolve, 'Cancelled by user', outcome 'user'", async () => {
+    const session = await liveSession();
+    expect(readRecord(state(session).conversation).cancelPayload).toBe("Cancel");
+    const result = await send(session, "Cancel", { session: { cancelledMessage: "OK, back to me." } });
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES, TOGGLE]);
+    expect(lastMessage()).toMatchObject({ private: true, content: "The user cancelled the handover with the cancel button before an agent answered, and is back with the assistant." });
+    expect(harness.chatwoot.store.conversations[0]?.status).toBe("resolved");
+    expect(result.runs[0]?.next).toEqual({ kind: "child", type: "onChatwootSessionCancelled" });
+    expect(result.outputs.map((output) => output.text)).toEqual(["OK, back to me."]);
+    expect(state(session)).toMatchObject({ status: "ended", outcome: { endedBy: "user", agentName: null, labels: [], waitSeconds: null, durationSeconds: expect.any(Number) } });
+  });
+
+  it("pressing it after an agent answered is ordinary text for the agent", async () => {
+    const session = await liveSession();
+    await inject(session, relayEvent(session, { type: "agent_message", messageId: 1, text: "Hi, Anna here", attachments: [], agentName: "Anna" }));
+    harness.chatwoot.clearRequests();
+    const result = await send(session, "Cancel");
+    expect(harness.chatwoot.operations()).toEqual([MESSAGES]);
+    expect(lastMessage()).toMatchObject({ messageType: "incoming", private: false, content: "Cancel" });
+    expect(result.runs[0]?.next).toEqual({ kind: "stop" });
+    expect(state(session).status).toBe("live");
+  });
+});
+
+describe("Chatwoot Session: queue updates (issue 13)", () => {
+  async function queuedSession(handover: Record<string, unknown> = {}): Promise<Session> {
+    const session = harness.runtime.createSession();
+    await harness.runtime.runFlow(session, handoverFlow({ queueUpdates: true, ...handover })("agent"), { text: "agent" });
+    harness.chatwoot.clearRequests();
+    return session;
+  }
+
+  it("shows each new position with the wait in one output, nothing for a repeat, nothing once an agent answered; no Chatwoot request", async () => {
+    const session = await queuedSession();
+    const shown: string[] = [];
+    const calls: number[] = [];
+    const events = [
+      relayEvent(session, { type: "queue_update", position: 3, waitSeconds: 300 }),
+      relayEvent(session, { type: "queue_update", position: 3, waitSeconds: 240 }),
+      relayEvent(session, { type: "queue_update", position: 2, waitSeconds: null }),
+      relayEvent(session, { type: "agent_message", messageId: 3, text: "Hi, Anna here", attachments: [], agentName: "Anna" }),
+      relayEvent(session, { type: "queue_update", position: 1, waitSeconds: 60 }),
+    ];
+    for (const event of events) {
+      const result = await inject(session, event);
+      shown.push(...result.outputs.map((output) => output.text));
+      calls.push(result.runs[0]?.calls.length ?? 0);
+    }
+    expect(shown).toEqual(["You are number 3 in the queue. Estimated wait: about 5 minutes.", "You are number 2 in the queue.", "Hi, Anna here"]);
+    expect(Math.max(...calls)).toBeLessThanOrEqual(3);
+    expect(harness.chatwoot.requests).toEqual([]);
+  });
+
+  it("uses the designer's template, with minutes as a number", async () => {
+    const session = await queuedSession({ queueUpdateMessage: "Sie sind Nummer {position}. Wartezeit: ca. {waitMinutes} Min." });
+    const result = await inject(session, relayEvent(session, { type: "queue_update", position: 4, waitSeconds: 600 }));
+    expect(result.outputs.map((output) => output.text)).toEqual(["Sie sind Nummer 4. Wartezeit: ca. 10 Min."]);
+  });
+
+  it("ignores queue updates when the handover did not ask for them", async () => {
+    const session = await liveSession();
+    const result = await inject(session, relayEvent(session, { type: "queue_update", position: 2, waitSeconds: 60 }));
+    expect(result.outputs).toEqual([]);
+    expect(result.runs[0]?.next).toEqual({ kind: "stop" });
+  });
+});
+
+describe("Chatwoot Session: agent names (issue 13)", () => {
+  it("shows agent messages with the agent's name as formatted, automation messages as sent, and the joined message with the same name", async () => {
+    const session = await liveSession();
+    const config = { agentNameFormat: "{agent}: {text}", agentJoinedMessage: "{agent} has joined." };
+    const joined = await inject(session, relayEvent(session, { type: "agent_assigned", agentName: "Anna" }), config);
+    const agent = await inject(session, relayEvent(session, { type: "agent_message", messageId: 1, text: "How can I help?", attachments: [], agentName: "Anna" }), config);
+    const automation = await inject(session, relayEvent(session, { type: "agent_message", messageId: 2, text: "We reply within a day.", attachments: [], agentName: "", from: "automation" }), config);
+    expect([...joined.outputs, ...agent.outputs, ...automation.outputs].map((output) => output.text)).toEqual(["Anna has joined.", "Anna: How can I help?", "We reply within a day."]);
+  });
+});
+
+describe("Chatwoot Session: the outcome (issue 13)", () => {
+  it("records 'agent' with the resolving event's labels, the agent, the wait and the duration; a new handover clears it", async () => {
+    const session = await liveSession();
+    await inject(session, relayEvent(session, { type: "agent_message", messageId: 1, text: "Hi", attachments: [], agentName: "Anna" }));
+    await inject(session, relayEvent(session, { type: "status_changed", status: "resolved", labels: ["vip", "refund"] }));
+    expect(state(session).outcome).toEqual({ endedBy: "agent", agentName: "Anna", labels: ["vip", "refund"], waitSeconds: expect.any(Number), durationSeconds: expect.any(Number) });
+    const outcome = readRecord(state(session).outcome);
+    expect(Number(outcome.waitSeconds)).toBeLessThanOrEqual(Number(outcome.durationSeconds));
+    await send(session, "agent again");
+    expect(state(session)).toMatchObject({ status: "live", outcome: null });
+  });
+
+  it("records 'timeout' when the agent's side was silent too long, and clears it when the agent reopens", async () => {
+    const session = await liveSession();
+    const stored = readRecord(session.context.chatwoot);
+    session.context.chatwoot = { ...stored, conversation: { ...readRecord(stored.conversation), startedAt: Date.now() - 31 * 60_000, lastActivityAt: Date.now() - 31 * 60_000 } };
+    await send(session, "hello?", { session: { inactivityMinutes: 30 } });
+    expect(state(session).outcome).toEqual({ endedBy: "timeout", agentName: null, labels: [], waitSeconds: null, durationSeconds: expect.any(Number) });
+    expect(Number(readRecord(state(session).outcome).durationSeconds)).toBeGreaterThanOrEqual(31 * 60);
+    await inject(session, relayEvent(session, { type: "status_changed", status: "open" }));
+    expect(state(session)).toMatchObject({ status: "live", outcome: null });
   });
 });

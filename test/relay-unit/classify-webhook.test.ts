@@ -77,7 +77,31 @@ describe("classifyWebhook: an agent's reply is kept", () => {
       sealedRoute: sealedText(conv),
       binding: { inboxId: 12, sourceId: "source-abc" },
       event: { type: "agent_message", conversationId: 321, messageId: 4711, text: "Hi, I'm Anna from support – how can I help?", attachments: [], agentName: "Anna Agent" },
+      // Without a known display name, the sender's full name (User#webhook_data) goes in, and the delivery looks the agent up.
+      agentId: 7,
     });
+  });
+
+  it.each<[string, Record<string, string>, string, number | undefined]>([
+    ["the agent's display name, when the relay knows it for this account", { "1:7": "Anna" }, "Anna", undefined],
+    ["the full name, to be looked up at delivery, when it is known only for another account", { "2:7": "Anna" }, "Anna Agent", 7],
+    ["the full name, to be looked up at delivery, when another agent is known", { "1:9": "Bob" }, "Anna Agent", 7],
+  ])("names the sender with %s", (_, known, agentName, agentId) => {
+    const job = onlyJob(classify(agentMessage(conversation(), { id: 8, content: "Hello" }), { agentName: (accountId, userId) => known[`${accountId}:${userId}`] }));
+    expect(job.event).toMatchObject({ type: "agent_message", agentName });
+    expect(job.agentId).toBe(agentId);
+  });
+
+  it("asks no lookup for an automation rule's message, a template or an assignment", () => {
+    const conv = conversation({ assignee: DEFAULT_AGENT });
+    const payloads = [
+      messageEvent(conv, { id: 41, messageType: "outgoing", content: "We got your request.", sender: null }),
+      outOfOfficeMessage(conv, { id: 42, content: "We are away" }),
+      conversationUpdated(conv, { assignee_id: { previous_value: null, current_value: 7 } }),
+    ];
+    const jobs = payloads.flatMap((payload) => classify(payload, { forwardAssignments: true }).jobs);
+    expect(jobs.map((job) => job.event.type)).toEqual(["agent_message", "template_message", "agent_assigned"]);
+    expect(jobs.map((job) => job.agentId)).toEqual([undefined, undefined, undefined]);
   });
 
   it.each<[string, WebhookConversation["assignee"], { id: number; name: string } | undefined, string]>([
@@ -232,7 +256,7 @@ describe("classifyWebhook: messages that are not an agent's public reply are dro
 describe("classifyWebhook: status changes and assignments", () => {
   it.each<["open" | "resolved" | "pending" | "snoozed"]>([["resolved"], ["open"], ["pending"], ["snoozed"]])("keeps conversation_status_changed to %s", (status) => {
     const job = onlyJob(classify(statusChanged(conversation(), status)));
-    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status });
+    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status, labels: [] });
     expect(job.dedupeKey).toBe(`status:12:321:${status}:${String(UPDATED_SECONDS)}`);
     expect(job.conversationKey).toBe("12:321");
     expect(job.orderTs).toBe(CREATED.getTime());
@@ -243,8 +267,20 @@ describe("classifyWebhook: status changes and assignments", () => {
   it("keeps a status change reported by conversation_updated", () => {
     const payload = conversationUpdated(conversation(), { status: { previous_value: "open", current_value: "resolved" } });
     const job = onlyJob(classify(payload));
-    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status: "resolved" });
+    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status: "resolved", labels: [] });
     expect(job.orderTs).toBe(Math.round(payload.updated_at * 1000));
+  });
+
+  it.each<[string, unknown, string[] | undefined]>([
+    ["the conversation's labels", ["billing", "vip"], ["billing", "vip"]],
+    ["no labels", [], []],
+    ["at most 50 labels, the rest left out", Array.from({ length: 60 }, (_, index) => `label-${index}`), Array.from({ length: 50 }, (_, index) => `label-${index}`)],
+    ["no label over 255 characters, empty or not text, nor a repeat", ["ok", "x".repeat(256), "", 7, null, { toString: 1 }, "ok", "y".repeat(255)], ["ok", "y".repeat(255)]],
+    ["no list when labels is not an array", "billing", undefined],
+  ])("puts %s on a resolve", (_, labels, expected) => {
+    const payload: Record<string, unknown> = { ...statusChanged(conversation(), "resolved"), labels };
+    const job = onlyJob(classify(payload));
+    expect(job.event).toEqual({ type: "status_changed", conversationId: 321, status: "resolved", ...(expected === undefined ? {} : { labels: expected }) });
   });
 
   it("gives both events of one status change the same dedupe key when updated_at is equal", () => {
@@ -310,7 +346,7 @@ describe("classifyWebhook: status changes and assignments", () => {
     const result = classify(payload, { forwardAssignments: true });
     expect(result.dropped).toEqual([]);
     expect(result.jobs.map((job) => job.event)).toEqual([
-      { type: "status_changed", conversationId: 321, status: "open" },
+      { type: "status_changed", conversationId: 321, status: "open", labels: [] },
       { type: "agent_assigned", conversationId: 321, agentName: "Anna" },
     ]);
     expect(new Set(result.jobs.map((job) => job.conversationKey))).toEqual(new Set(["12:321"]));

@@ -13,7 +13,7 @@ const DAY = 24 * 3_600_000;
 const RETENTION = 7 * DAY;
 
 function seen(sealed: string, issuedAt: number | null, overrides: Partial<SeenRoute> = {}): SeenRoute {
-  return { sealed, binding: BINDING, accountId: 1, conversationId: 42, issuedAt, ...overrides };
+  return { sealed, binding: BINDING, accountId: 1, conversationId: 42, issuedAt, queueUpdates: false, ...overrides };
 }
 
 /** A store over a plain map standing in for the outbox's table (tests of the table itself are in outbox.test.ts). */

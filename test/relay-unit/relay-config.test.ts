@@ -63,6 +63,7 @@ describe("parseRelayConfig: defaults", () => {
       forwardCsat: true,
       forwardAssignments: false,
       forwardAutomationMessages: true,
+      queueUpdateIntervalMs: 60_000,
     });
   });
 
@@ -80,6 +81,7 @@ describe("parseRelayConfig: defaults", () => {
     ["FORWARD_CSAT", "forwardCsat", true],
     ["FORWARD_ASSIGNMENTS", "forwardAssignments", false],
     ["FORWARD_AUTOMATION_MESSAGES", "forwardAutomationMessages", true],
+    ["QUEUE_UPDATE_INTERVAL_SECONDS", "queueUpdateIntervalMs", 60_000],
     ["LOG_LEVEL", "logLevel", "info"],
     ["COGNIGY_INJECT_MODE", "injectMode", "endpoint"],
     ["CHATWOOT_INBOX_IDS", "inboxIds", null],
@@ -118,6 +120,9 @@ describe("parseRelayConfig: valid values", () => {
     ["FORWARD_ASSIGNMENTS", "Yes", "forwardAssignments", true],
     ["FORWARD_AUTOMATION_MESSAGES", "false", "forwardAutomationMessages", false],
     ["FORWARD_AUTOMATION_MESSAGES", "0", "forwardAutomationMessages", false],
+    ["QUEUE_UPDATE_INTERVAL_SECONDS", "0", "queueUpdateIntervalMs", 0],
+    ["QUEUE_UPDATE_INTERVAL_SECONDS", "15", "queueUpdateIntervalMs", 15_000],
+    ["QUEUE_UPDATE_INTERVAL_SECONDS", "86400", "queueUpdateIntervalMs", 86_400_000],
     ["LOG_LEVEL", "fatal", "logLevel", "fatal"],
     ["LOG_LEVEL", "error", "logLevel", "error"],
     ["LOG_LEVEL", "warn", "logLevel", "warn"],
@@ -177,6 +182,8 @@ describe("parseRelayConfig: missing and malformed values name the variable", () 
     ["PORT", "http", "PORT must be a whole number from 0 to 65535"],
     ["PORT", "-1", "PORT must be a whole number from 0 to 65535"],
     ["PORT", "65536", "PORT must be a whole number from 0 to 65535"],
+    ["QUEUE_UPDATE_INTERVAL_SECONDS", "86401", "QUEUE_UPDATE_INTERVAL_SECONDS must be a whole number from 0 to 86400"],
+    ["QUEUE_UPDATE_INTERVAL_SECONDS", "1.5", "QUEUE_UPDATE_INTERVAL_SECONDS must be a whole number from 0 to 86400"],
     ["PORT", "80.5", "PORT must be a whole number from 0 to 65535"],
     ["PORT", "1e3", "PORT must be a whole number from 0 to 65535"],
     ["REORDER_WINDOW_MS", "10001", "REORDER_WINDOW_MS must be a whole number from 0 to 10000"],

@@ -40,6 +40,7 @@ describe("parseInjectJob: round trip through JSON", () => {
     ["a status change", job({ type: "status_changed", conversationId: 321, status: "resolved" }, { dedupeKey: "status:1:321:resolved:1781691342.123", orderSeq: Number.MAX_SAFE_INTEGER })],
     ["an assignment", job({ type: "agent_assigned", conversationId: 321, agentName: "Anna" }, { dedupeKey: "assign:1:321:7:1781691342.123" })],
     ["a job of an old Chatwoot without account (account 0)", job(AGENT_MESSAGE, { accountId: 0, conversationKey: "0:321" })],
+    ["an agent message whose agent's display name is looked up at delivery", job(AGENT_MESSAGE, { agentId: 7 })],
   ])("reads back %s unchanged", (_, original) => {
     expect(parseInjectJob(throughJson(original))).toEqual(original);
   });
@@ -47,6 +48,13 @@ describe("parseInjectJob: round trip through JSON", () => {
   it("drops fields that are not part of a job or its event", () => {
     const stored = { ...job(AGENT_MESSAGE), extra: "x", event: { ...AGENT_MESSAGE, v: 1, id: "event-1", sessionId: "session-1", ts: 5, note: "x" }, binding: { inboxId: 12, sourceId: "source-abc", other: 1 } };
     expect(parseInjectJob(throughJson(stored))).toEqual(job(AGENT_MESSAGE));
+  });
+
+  it("reads a job stored before jobs carried the sender's id: no lookup at delivery", () => {
+    const stored = throughJson(job(AGENT_MESSAGE));
+    expect(stored).not.toHaveProperty("agentId");
+    expect(parseInjectJob(stored)).toEqual(job(AGENT_MESSAGE));
+    expect(parseInjectJob(stored)).not.toHaveProperty("agentId");
   });
 
   it("reads an inbox id written as a string", () => {
@@ -87,6 +95,11 @@ describe("parseInjectJob: malformed jobs are refused", () => {
     ["a CSAT survey with a non-http link", { ...valid, event: { type: "csat", conversationId: 321, messageId: 1, text: "Rate", link: "javascript:alert(1)" } }],
     ["a status change to an unknown status", { ...valid, event: { type: "status_changed", conversationId: 321, status: "archived" } }],
     ["an assignment without agent name", { ...valid, event: { type: "agent_assigned", conversationId: 321 } }],
+    ["an agent id 0", { ...valid, agentId: 0 }],
+    ["a negative agent id", { ...valid, agentId: -7 }],
+    ["a fractional agent id", { ...valid, agentId: 7.5 }],
+    ["an agent id that is no number", { ...valid, agentId: "Anna" }],
+    ["an agent id that is null", { ...valid, agentId: null }],
   ])("refuses %s", (_, value) => {
     expect(parseInjectJob(value)).toBeUndefined();
   });

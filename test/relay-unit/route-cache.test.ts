@@ -27,8 +27,8 @@ describe("route cache", () => {
   it("opens routes with their issue time, and gives the same answer from the cache", () => {
     const open = createRouteCache(SECRET);
     const sealed = sealRoute(ROUTE, BINDING, SECRET, 1_000);
-    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 1_000 });
-    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 1_000 });
+    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 1_000, options: { queueUpdates: false } });
+    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 1_000, options: { queueUpdates: false } });
     expect(open(sealed, { ...BINDING, sourceId: "source-other" })).toEqual({ ok: false, reason: "unauthentic" });
   });
 
@@ -41,7 +41,7 @@ describe("route cache", () => {
     const open = createRouteCache(SECRET, 10_000);
     for (let index = 0; index < 2_000; index += 1) expect(open(`v1.${"A".repeat(16)}.${String(index).padStart(4_000, "B")}`, BINDING).ok).toBe(false);
     const sealed = sealRoute(ROUTE, BINDING, SECRET, 5);
-    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 5 });
+    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 5, options: { queueUpdates: false } });
   });
 
   it("refuses source ids longer than MAX_SOURCE_ID_LENGTH before hashing, and caches nothing for them", () => {
@@ -50,7 +50,7 @@ describe("route cache", () => {
     // A route really sealed for the long id is refused too: no Chatwoot source id is that long.
     expect(open(sealRoute(ROUTE, long, SECRET, 1), long)).toEqual({ ok: false, reason: "malformed" });
     const sealed = sealRoute(ROUTE, BINDING, SECRET, 5);
-    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 5 });
+    expect(open(sealed, BINDING)).toEqual({ ok: true, route: ROUTE, issuedAt: 5, options: { queueUpdates: false } });
   });
 
   /**
@@ -72,7 +72,7 @@ describe("route cache", () => {
     const oldKey = (binding: RouteBinding, value: string): string => `${binding.inboxId}\n${binding.sourceId}\n${value}`;
     expect(oldKey(attacker, attackerRoute)).toBe(oldKey(victim, edited));
 
-    expect(open(edited, victim)).toEqual({ ok: true, route: ROUTE, issuedAt: 1_000 });
+    expect(open(edited, victim)).toEqual({ ok: true, route: ROUTE, issuedAt: 1_000, options: { queueUpdates: false } });
     expect(open(attackerRoute, attacker)).toEqual({ ok: false, reason: "malformed" });
     expect(open(edited, attacker)).toEqual({ ok: false, reason: "unauthentic" });
   });

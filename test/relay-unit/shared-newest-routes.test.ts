@@ -16,7 +16,7 @@ const RETENTION = 7 * 24 * 3_600_000;
 const earlier = sealRoute(EARLIER, BINDING, SECRET, T0);
 const current = sealRoute(CURRENT, BINDING, SECRET, T0 + 60_000);
 const key = newestRouteKey(BINDING, 42);
-const seen = (sealed: string, issuedAt: number): SeenRoute => ({ sealed, binding: BINDING, accountId: 1, conversationId: 42, issuedAt });
+const seen = (sealed: string, issuedAt: number): SeenRoute => ({ sealed, binding: BINDING, accountId: 1, conversationId: 42, issuedAt, queueUpdates: false });
 
 /** Two replicas over one table (a map standing in for relay_routes); what a verdict says to record is committed to it. */
 function replicas(make: typeof createNewestRoutes) {

@@ -60,7 +60,8 @@ describe("relay delivery: every kind of event reaches the session", () => {
     const events = injects.map((inject) => eventOf(inject, route.sessionId));
     expect(events.map((event) => event.type)).toEqual(["agent_assigned", "agent_message", "template_message", "status_changed", "csat"]);
     expect(events[0]).toMatchObject({ agentName: "Anna", conversationId: conversation.id });
-    expect(events[1]).toMatchObject({ text: "Hi, I'm Anna", agentName: "Anna Agent", attachments: [{ kind: "image", url: image.data_url, name: "photo.png" }], messageId: 11 });
+    // The message's sender carries only the full name (User#webhook_data); the relay names the agent as the assignment did.
+    expect(events[1]).toMatchObject({ text: "Hi, I'm Anna", agentName: "Anna", attachments: [{ kind: "image", url: image.data_url, name: "photo.png" }], messageId: 11 });
     expect(events[3]).toMatchObject({ status: "resolved" });
     expect(events[4]).toMatchObject({ link: expect.stringContaining("/survey/responses/") });
     for (const inject of injects) expect(inject).toMatchObject({ mode: "endpoint", urlToken: route.urlToken, userId: route.userId, sessionId: route.sessionId, text: "" });

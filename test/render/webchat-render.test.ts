@@ -3,6 +3,7 @@ import { join } from "path";
 import type { Browser, Page } from "puppeteer-core";
 import { clipOutput, renderAgentMessage, renderLinkButton, type Output } from "../../src/cognigy/agent-output";
 import { renderAgentText } from "../../src/cognigy/render-agent-text";
+import { renderAcceptedMessage } from "../../src/cognigy/render-accepted-message";
 import { renderQuickReplies } from "../../src/cognigy/render-quick-replies";
 import type { RelayAttachment } from "../../src/core/relay-event";
 import { REPO_ROOT } from "../support/load-extension";
@@ -25,6 +26,7 @@ const sizeOf = (name: string): number => files.find((file) => file.name === name
 const MARKDOWN = "**Done**, see [the guide](https://help.example.com/guide) and `the code`:\n\n- restart the router\n- wait _two_ minutes";
 const HTML = "<p>Hello <strong>Jane</strong>,</p><p>your ticket &amp; order are <em>ready</em>.<br>Kind regards</p>";
 const SURVEY = "https://chat.example.com/survey/responses/6f1c2d";
+const ACCEPTED = "Please wait a moment, I am connecting you with a colleague.";
 
 let browser: Browser;
 let server: PageServer;
@@ -33,6 +35,13 @@ let renderMs = 0;
 
 function file(name: string, kind: RelayAttachment["kind"]): RelayAttachment {
   return { url: `${server.baseUrl}/media/${name}`, kind, name, size: sizeOf(name) };
+}
+
+/** The Handover node's default accepted message with its default cancel button. */
+function acceptedOutput(): Output {
+  const { output } = renderAcceptedMessage(ACCEPTED, "Cancel");
+  if (output === null) throw new Error("the accepted message rendered nothing");
+  return output;
 }
 
 /** One case per output: what the Session node says for that relay event. */
@@ -49,6 +58,7 @@ function cases(): RenderCase[] {
     ...message("file", "file", renderAgentMessage("", [file("manual.pdf", "file")])),
     ...message("files", "text and several files", renderAgentMessage("Here are your documents:", [file("invoice-2026-11.pdf", "file"), file("prices.xlsx", "file")])),
     ...message("csat", "CSAT survey", [renderLinkButton(clipOutput(renderAgentText("<p>Please rate this conversation</p>", "plain")), "Rate the conversation", SURVEY)]),
+    ...message("cancel-button", "accepted message with the cancel button (issue 13)", [acceptedOutput()]),
     ...message("quick-replies", "quick replies (renderQuickReplies)", [renderQuickReplies("Is there anything else?", [{ title: "Yes", payload: "yes" }, { title: "No, thanks", payload: "no thanks" }])]),
     // Controls, written by hand as the product wrote them before issue 11: the checks must see what went wrong.
     { id: "control-default-only", label: "control: image in _default only (before)", text: "", data: { _cognigy: { _default: { _image: { type: "image", imageUrl: file("steps.png", "image").url } } } } },
@@ -155,6 +165,15 @@ describe("Webchat v3 (chat-components 0.70.0) shows every output the nodes produ
     ]);
     await page.click('section[data-case="quick-replies"] ::-p-text(No, thanks)');
     expect((await effects()).postbacks).toEqual(["no thanks"]);
+  });
+
+  it("shows the accepted message with a 'Cancel' button that sends 'Cancel' as the user's input (issue 13)", async () => {
+    const shown = await seen("cancel-button");
+    expect(shown.text).toContain(ACCEPTED);
+    expect(shown.buttons.map(({ label, tag }) => ({ label, tag }))).toEqual([{ label: "Cancel", tag: "button" }]);
+    const before = (await effects()).postbacks.length;
+    await page.click('section[data-case="cancel-button"] ::-p-text(Cancel)');
+    expect((await effects()).postbacks.slice(before)).toEqual(["Cancel"]);
   });
 
   it("tells the outputs from before issue 11 apart: _default alone draws nothing (G15), a file name becomes a transcript (G5), no size reads NaN (G6)", async () => {

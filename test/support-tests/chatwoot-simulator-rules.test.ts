@@ -1,6 +1,8 @@
 import { createHmac } from "crypto";
 import { AGENT_TOKEN, BOT_TOKEN, startChatwootSimulator, USER_TOKEN, type ChatwootSimulator } from "../support/chatwoot-simulator/server";
 import { CHATWOOT_VERSIONS, botMayCall, type ChatwootVersion } from "../support/chatwoot-simulator/chatwoot-version";
+import { payloadsFor } from "../support/chatwoot-simulator/webhook-payloads";
+import { readArray, readRecord } from "../../src/core/json-guards";
 
 /**
  * The simulator's rules from Chatwoot's own source (platform-sources.md
@@ -148,5 +150,124 @@ describe("C7, C8, C10", () => {
     chatwoot.store.inbox(7).memberIds.push(7);
     expect((await call("GET", `${ACCOUNT}/inboxes/7`, { token: AGENT_TOKEN })).status).toBe(200);
     expect(await call("GET", `${ACCOUNT}/inboxes/7`, { token: "nope-nope-nope" })).toEqual({ status: 401, body: { error: "Invalid Access Token" } });
+  });
+});
+
+describe("Issue 13: the queue listing (ConversationFinder), first reply and waiting_since (message.rb, conversation.rb)", () => {
+  const QUEUE = `${ACCOUNT}/conversations?inbox_id=7&status=open&assignee_type=unassigned&conversation_type=unattended&sort_by=created_at_asc&page=1`;
+  let clock = 1_781_691_342_000;
+
+  function waiting(count: number): number[] {
+    return Array.from({ length: count }, (_, index) => {
+      const contact = chatwoot.store.createContact({ name: `User ${index}`, identifier: `user-${index}-${clock}`, email: null, phoneNumber: null }, { inboxId: 7, sourceId: `src-${index}-${clock}` });
+      return chatwoot.store.createConversation({ inboxId: 7, contactId: contact.id, sourceId: `src-${index}-${clock}`, status: null, customAttributes: {}, teamId: null, assigneeId: null }).id;
+    });
+  }
+
+  async function queue(path = QUEUE, token: string = USER_TOKEN): Promise<{ status: number; ids: number[]; meta: Record<string, unknown> }> {
+    const answer = await call("GET", path, { token });
+    const data = readRecord(readRecord(answer.body).data);
+    return { status: answer.status, ids: readArray(data.payload).map((item) => Number(readRecord(item).id)), meta: readRecord(data.meta) };
+  }
+
+  beforeEach(() => {
+    clock += 1;
+  });
+
+  it("lists open, unassigned conversations still waiting for a first reply, oldest first, with unassigned_count for the whole queue", async () => {
+    const ids = waiting(4);
+    const [first = 0, second = 0, third = 0, fourth = 0] = ids;
+    chatwoot.agent.assign(first, 7);
+    chatwoot.agent.reply(second, "Hello");
+    chatwoot.agent.note(third, "private: not a reply");
+    expect(await queue()).toEqual({ status: 200, ids: [third, fourth], meta: { mine_count: 0, assigned_count: 1, unassigned_count: 2, all_count: 3 } });
+    chatwoot.agent.resolve(fourth);
+    expect((await queue()).ids).toEqual([third]);
+  });
+
+  it("counts an agent bot's reply as no first reply, but the wait ends; the contact writing again starts a wait (unattended again)", () => {
+    const [id = 0] = waiting(1);
+    const conversation = chatwoot.store.conversation(id);
+    expect(conversation.waitingSince).toBe(conversation.createdAt);
+    chatwoot.store.createMessage(id, { content: "bot", messageType: "outgoing", private: false, sourceId: null, sender: { type: "AgentBot", id: 1 }, attachments: [] });
+    expect(conversation).toMatchObject({ firstReplyCreatedAt: null, waitingSince: null });
+    chatwoot.agent.reply(id, "human");
+    expect(conversation.firstReplyCreatedAt).not.toBeNull();
+    chatwoot.store.createMessage(id, { content: "me again", messageType: "incoming", private: false, sourceId: null, sender: { type: "User", id: 0 }, attachments: [] });
+    expect(conversation.waitingSince).not.toBeNull();
+  });
+
+  it("pages 25 at a time; unassigned_count still counts every waiting conversation", async () => {
+    const ids = waiting(30);
+    const page = await queue();
+    expect(page.ids).toEqual(ids.slice(0, 25));
+    expect(page.meta.unassigned_count).toBe(30);
+    expect((await queue(QUEUE.replace("page=1", "page=2"))).ids).toEqual(ids.slice(25));
+  });
+
+  it("refuses agent bots (not on BOT_ACCESSIBLE_ENDPOINTS), agents outside the inbox, and sort or type values Chatwoot does not know", async () => {
+    waiting(1);
+    expect(await call("GET", QUEUE, { token: BOT_TOKEN })).toEqual({ status: 401, body: { error: "Access to this endpoint is not authorized for bots" } });
+    expect((await queue(QUEUE, AGENT_TOKEN)).status).toBe(401);
+    const bad = await call("GET", QUEUE.replace("created_at_asc", "oldest"));
+    expect(bad.status).toBe(400);
+    chatwoot.violations.length = 0;
+  });
+
+  it("puts first_reply_created_at and waiting_since in conversation webhooks", () => {
+    const [id = 0] = waiting(1);
+    chatwoot.agent.reply(id, "Hello");
+    const conversation = chatwoot.store.conversation(id);
+    const [payload] = payloadsFor(chatwoot.store, { kind: "status_changed", conversation, previous: "open" }, chatwoot.baseUrl);
+    expect(payload).toMatchObject({ first_reply_created_at: new Date(conversation.firstReplyCreatedAt ?? 0).toISOString(), waiting_since: 0 });
+  });
+});
+
+describe("Issue 13: agents' names — available_name is the display name, else the name (User#available_name)", () => {
+  function handover(): number {
+    const contact = chatwoot.store.createContact({ name: "Jane", identifier: `jane-${chatwoot.store.contacts.length}`, email: null, phoneNumber: null }, { inboxId: 7, sourceId: `src-jane-${chatwoot.store.contacts.length}` });
+    return chatwoot.store.createConversation({ inboxId: 7, contactId: contact.id, sourceId: contact.contactInboxes[0]?.sourceId ?? "", status: null, customAttributes: {}, teamId: null, assigneeId: null }).id;
+  }
+
+  beforeEach(() => {
+    chatwoot.addAgent({ id: 9, name: "bob Builder", email: "bob@example.com", availability: "busy" });
+    chatwoot.store.setDisplayName(7, "Anna");
+  });
+
+  it("lists the account's agents ordered by name (lower(name)), each with available_name, as agents/index.json.jbuilder does", async () => {
+    const answer = await call("GET", `${ACCOUNT}/agents`);
+    expect(answer.status).toBe(200);
+    expect(readArray(answer.body).map((item) => [readRecord(item).id, readRecord(item).name, readRecord(item).available_name])).toEqual([
+      [7, "Anna Agent", "Anna"],
+      [9, "bob Builder", "bob Builder"],
+    ]);
+    chatwoot.store.setDisplayName(7, null);
+    expect(readArray((await call("GET", `${ACCOUNT}/agents`)).body).map((item) => readRecord(item).available_name)).toEqual(["Anna Agent", "bob Builder"]);
+  });
+
+  it("lets any user token of the account list agents (UserPolicy#index?), never an agent bot's (401, not on BOT_ACCESSIBLE_ENDPOINTS)", async () => {
+    expect((await call("GET", `${ACCOUNT}/agents`, { token: AGENT_TOKEN })).status).toBe(200);
+    expect(await call("GET", `${ACCOUNT}/agents`, { token: BOT_TOKEN })).toEqual({ status: 401, body: { error: "Access to this endpoint is not authorized for bots" } });
+    for (const version of CHATWOOT_VERSIONS) expect(botMayCall(version, "api/v1/accounts/agents#index")).toBe(false);
+  });
+
+  it("names agents with available_name in webhooks' push data (meta.assignee, the last message's sender), with the full name only in a message's own sender (webhook_data)", () => {
+    const conversation = chatwoot.store.conversation(handover());
+    chatwoot.agent.assign(conversation.id, 7);
+    const message = chatwoot.agent.reply(conversation.id, "Hello", { agentId: 9 });
+    const [assigned] = payloadsFor(chatwoot.store, { kind: "conversation_updated", conversation, changes: { assignee_id: { previous_value: null, current_value: 7 } } }, chatwoot.baseUrl);
+    const [replied] = payloadsFor(chatwoot.store, { kind: "message_created", message }, chatwoot.baseUrl);
+    expect(readRecord(readRecord(readRecord(assigned).meta).assignee)).toMatchObject({ id: 7, name: "Anna Agent", available_name: "Anna", type: "user" });
+    const nested = readRecord(readRecord(replied).conversation);
+    expect(readRecord(readRecord(nested.meta).assignee)).toMatchObject({ id: 7, available_name: "Anna" });
+    expect(readRecord(readRecord(readArray(nested.messages)[0]).sender)).toMatchObject({ id: 9, name: "bob Builder", available_name: "bob Builder", type: "user" });
+    expect(readRecord(replied).sender).toEqual({ id: 9, name: "bob Builder", email: "bob@example.com", type: "user" });
+  });
+
+  it("shows the assignee with available_name in the conversation's own JSON (conversations/partials/_conversation.json.jbuilder)", async () => {
+    const id = handover();
+    chatwoot.agent.assign(id, 7);
+    const answer = await call("GET", `${ACCOUNT}/conversations/${id}`);
+    expect(readRecord(readRecord(readRecord(answer.body).meta).assignee)).toMatchObject({ id: 7, name: "Anna Agent", available_name: "Anna" });
   });
 });

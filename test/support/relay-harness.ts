@@ -45,19 +45,23 @@ export function relayEnv(cognigy: FakeCognigyEndpoint, dataDir: string, override
 }
 
 /** A real relay on a free port, delivering to a fake Cognigy endpoint. */
-export async function startRelayHarness(overrides: Record<string, string> = {}, options: { policy?: RetryPolicy; cognigy?: FakeCognigyEndpoint; dataDir?: string } = {}): Promise<RelayHarness> {
+export async function startRelayHarness(
+  overrides: Record<string, string> = {},
+  options: { policy?: RetryPolicy; cognigy?: FakeCognigyEndpoint; dataDir?: string; /** Settings the environment cannot give, e.g. a queue interval under a second. */ config?: Partial<RelayConfig>; /** The relay's clock (default Date.now). */ now?: () => number } = {},
+): Promise<RelayHarness> {
   const cognigy = options.cognigy ?? (await startFakeCognigyEndpoint());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "relay-test-"));
   const parsed = parseRelayConfig(relayEnv(cognigy, dataDir, overrides));
   if (!parsed.ok) throw new Error(parsed.message);
-  const relay = createRelayService(parsed.config, { logger: false, policy: options.policy ?? FAST_RETRIES });
+  const config: RelayConfig = { ...parsed.config, ...options.config };
+  const relay = createRelayService(config, { logger: false, policy: options.policy ?? FAST_RETRIES, ...(options.now === undefined ? {} : { now: options.now }) });
   const url = await relay.start();
   const metricsUrl = relay.metricsUrl();
   if (metricsUrl === null) throw new Error("the test relay has no metrics listener (METRICS_PORT=off)");
   return {
     relay,
     cognigy,
-    config: parsed.config,
+    config,
     url,
     metricsUrl,
     dataDir,

@@ -31,6 +31,8 @@ export interface WorldOptions {
   injectMode?: "endpoint" | "rest";
   /** A Cognigy project of several flows (entrypoints that move: Go To, Execute Flow, Questions) instead of the one-flow world. */
   project?: ProjectSpec;
+  /** The relay's queue-update interval in ms (QUEUE_UPDATE_INTERVAL_SECONDS takes whole seconds; tests and the demo go faster). */
+  queueUpdateIntervalMs?: number;
 }
 
 /**
@@ -97,7 +99,8 @@ export async function startWorld(options: WorldOptions = {}) {
   });
   if (!parsed.ok) throw new Error(parsed.message);
   const relayLog: string[] = [];
-  const relay: RelayService = createRelayService(parsed.config, { logStream: { write: (line: string) => void relayLog.push(line) } });
+  const relayConfig = options.queueUpdateIntervalMs === undefined ? parsed.config : { ...parsed.config, queueUpdateIntervalMs: options.queueUpdateIntervalMs };
+  const relay: RelayService = createRelayService(relayConfig, { logStream: { write: (line: string) => void relayLog.push(line) } });
   const relayUrl = await relay.start();
   const webhookPath = options.webhookPathToken === undefined ? "/handover/chatwoot" : `/handover/chatwoot/${options.webhookPathToken}`;
   chatwoot.addInbox({ id: WORLD_INBOX_ID, name: "Support", webhookUrl: `${relayUrl}${webhookPath}`, webhookSecret: WORLD_WEBHOOK_SECRET, ...options.inbox });

@@ -76,6 +76,8 @@ export function createAgentConsole(store: FakeChatwootStore) {
     },
     assign: (conversationId: number, agentId: number | null): void => store.assign(conversation(conversationId), agentId),
     resolve: (conversationId: number): void => store.setStatus(conversation(conversationId), "resolved"),
+    /** Labels the conversation in the sidebar (replaces its labels). */
+    label: (conversationId: number, labels: string[]): void => store.setLabels(conversation(conversationId), labels),
     reopen: (conversationId: number): void => store.setStatus(conversation(conversationId), "open"),
     /** As an agent editing attributes in the sidebar (or the API) would. */
     setAttributes: (conversationId: number, attributes: Record<string, unknown>): void => store.setCustomAttributes(conversation(conversationId), attributes),

@@ -5,9 +5,16 @@ export type MessageType = "incoming" | "outgoing" | "activity" | "template";
 
 export interface FakeAgent {
   id: number;
+  /** The full name (users.name). */
   name: string;
   email: string;
   availability: "online" | "busy" | "offline";
+  /**
+   * The display name the agent chose in their profile (users.display_name); absent or null: none.
+   * Chatwoot shows customers `available_name` = the display name if present, else the name
+   * (User#available_name, app/models/concerns/user_attribute_helpers.rb).
+   */
+  displayName?: string | null;
 }
 
 export interface FakeWorkingHour {
@@ -116,6 +123,16 @@ export interface FakeConversation {
   createdAt: number;
   /** Seconds with fractions, as in webhooks. */
   updatedAt: number;
+  /**
+   * ms of the first human public reply (Message#valid_first_reply?, app/models/message.rb), or null.
+   * Absent on records made before the field: null.
+   */
+  firstReplyCreatedAt?: number | null;
+  /**
+   * ms since the contact waits for an answer, or null (Conversation#ensure_waiting_since at creation,
+   * Message#update_waiting_since: set by an incoming message, cleared by a human or bot reply).
+   */
+  waitingSince?: number | null;
 }
 
 export interface FakeAgentBot {

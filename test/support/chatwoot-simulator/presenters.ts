@@ -1,5 +1,5 @@
 import type { FakeChatwootStore } from "./store";
-import type { FakeContact, FakeConversation, FakeInbox, FakeMessage } from "./model";
+import type { FakeAgent, FakeContact, FakeConversation, FakeInbox, FakeMessage } from "./model";
 
 /** JSON as Chatwoot's jbuilder views render it (only the fields clients read, plus a few for realism). */
 
@@ -31,6 +31,27 @@ export function lastActivityAt(store: FakeChatwootStore, conversation: FakeConve
   return Math.max(conversation.createdAt, ...store.messagesOf(conversation.id).map((message) => message.createdAt));
 }
 
+/**
+ * An agent as app/views/api/v1/models/_agent.json.jbuilder renders it (the agents listing, inbox
+ * members, a conversation's meta.assignee): `available_name` is User#available_name, the display
+ * name if set, else the name.
+ */
+export function agentJson(store: FakeChatwootStore, agent: FakeAgent): Record<string, unknown> {
+  return {
+    id: agent.id,
+    account_id: 1,
+    availability_status: agent.availability,
+    auto_offline: true,
+    confirmed: true,
+    email: agent.email,
+    provider: "email",
+    available_name: store.availableName(agent),
+    name: agent.name,
+    role: "agent",
+    thumbnail: "",
+  };
+}
+
 export function conversationJson(store: FakeChatwootStore, conversation: FakeConversation): Record<string, unknown> {
   const contact = store.contact(conversation.contactId);
   const assignee = store.agents.find((agent) => agent.id === conversation.assigneeId);
@@ -49,9 +70,11 @@ export function conversationJson(store: FakeChatwootStore, conversation: FakeCon
     created_at: Math.floor(conversation.createdAt / 1000),
     timestamp: Math.floor(conversation.createdAt / 1000),
     last_activity_at: Math.floor(lastActivityAt(store, conversation) / 1000),
+    first_reply_created_at: (conversation.firstReplyCreatedAt ?? null) === null ? null : Math.floor((conversation.firstReplyCreatedAt ?? 0) / 1000),
+    waiting_since: Math.floor((conversation.waitingSince ?? 0) / 1000),
     meta: {
       sender: { id: contact.id, name: contact.name, identifier: contact.identifier, type: "contact" },
-      assignee: assignee === undefined ? null : { id: assignee.id, name: assignee.name, type: "user" },
+      assignee: assignee === undefined ? null : agentJson(store, assignee),
       team: conversation.teamId === null ? null : { id: conversation.teamId, name: `team-${conversation.teamId}` },
       hmac_verified: false,
     },

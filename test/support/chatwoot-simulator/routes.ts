@@ -1,4 +1,4 @@
-import { contactJson, conversationJson, inboxJson, inboxSlim, lastActivityAt, messageJson, publicConversationJson, publicInboxJson } from "./presenters";
+import { agentJson, contactJson, conversationJson, inboxJson, inboxSlim, lastActivityAt, messageJson, publicConversationJson, publicInboxJson } from "./presenters";
 import { ChatwootRefusal, type FakeChatwootStore } from "./store";
 import type { FakeAttachment, MessageType, Status } from "./model";
 
@@ -7,6 +7,8 @@ export type Actor = { kind: "user"; id: number; role: "administrator" | "agent" 
 export interface RouteContext {
   store: FakeChatwootStore;
   params: Record<string, string>;
+  /** The query string's parameters (spec-checked, plus the code-only ones of code-only-query.ts). */
+  query?: Record<string, string>;
   body: Record<string, unknown>;
   files: FakeAttachment[];
   actor: Actor;
@@ -104,6 +106,40 @@ function createConversation(context: RouteContext): RouteReply {
   return ok(conversationJson(store, conversation));
 }
 
+/** CONVERSATION_RESULTS_PER_PAGE's default (app/finders/conversation_finder.rb). */
+export const CONVERSATIONS_PER_PAGE = 25;
+const ASSIGNEE_TYPES = ["all", "unassigned", "assigned"] as const;
+const SORTS = ["created_at_asc", "waiting_since_asc", "last_activity_at_desc"] as const;
+
+/**
+ * The conversation list, as ConversationFinder filters it (store.listConversations);
+ * `{data: {meta, payload}}` as app/views/api/v1/conversations/index.json.jbuilder renders it.
+ * An agent sees only inboxes they are a member of (`current_user.assigned_inboxes`);
+ * this simulator answers a foreign inbox_id with 401 like other inbox routes.
+ */
+function listConversations(context: RouteContext): RouteReply {
+  const query = context.query ?? {};
+  const inboxId = int(query.inbox_id);
+  if (inboxId !== null) authorizeInbox(context, inboxId);
+  const statusFilter = query.status === "all" ? "all" : (status(query.status) ?? "open");
+  const assigneeType = ASSIGNEE_TYPES.find((item) => item === query.assignee_type) ?? "all";
+  const sortBy = SORTS.find((item) => item === query.sort_by) ?? "last_activity_at_desc";
+  const page = Math.max(1, int(query.page) ?? 1);
+  const { store } = context;
+  const result = store.listConversations(
+    { inboxId, status: statusFilter, assigneeType, unattended: query.conversation_type === "unattended", sortBy, page, perPage: CONVERSATIONS_PER_PAGE },
+    (conversation) => lastActivityAt(store, conversation),
+  );
+  const userId = context.actor.kind === "user" ? context.actor.id : null;
+  const mine = store.conversations.filter((conversation) => userId !== null && conversation.assigneeId === userId).length;
+  return ok({
+    data: {
+      meta: { mine_count: mine, assigned_count: result.allCount - result.unassignedCount, unassigned_count: result.unassignedCount, all_count: result.allCount },
+      payload: result.page.map((conversation) => conversationJson(store, conversation)),
+    },
+  });
+}
+
 const ACCOUNT = "/api/v1/accounts/{account_id}";
 const CONVERSATION = `${ACCOUNT}/conversations/{conversation_id}`;
 
@@ -181,6 +217,8 @@ export const ROUTES: Record<string, Route> = {
     },
   },
   [`POST ${ACCOUNT}/conversations`]: { action: "api/v1/accounts/conversations#create", handle: createConversation },
+  // ConversationsController#index (not on the agent-bot allow-list: chatwoot-version.ts), see listConversations.
+  [`GET ${ACCOUNT}/conversations`]: { action: "api/v1/accounts/conversations#index", handle: listConversations },
   [`GET ${CONVERSATION}`]: {
     action: "api/v1/accounts/conversations#show",
     handle: (context) => ok(conversationJson(context.store, conversationOf(context))),
@@ -231,9 +269,20 @@ export const ROUTES: Record<string, Route> = {
       const inbox = context.store.inbox(param(context, "inbox_id"));
       authorizeInbox(context, inbox.id);
       const members = context.store.agents.filter((agent) => inbox.memberIds.includes(agent.id));
-      return ok({
-        payload: members.map((agent) => ({ id: agent.id, account_id: 1, name: agent.name, available_name: agent.name, email: agent.email, role: "agent", confirmed: true, availability_status: agent.availability, auto_offline: true, thumbnail: "" })),
-      });
+      return ok({ payload: members.map((agent) => agentJson(context.store, agent)) });
+    },
+  },
+  /**
+   * AgentsController#index (app/controllers/api/v1/accounts/agents_controller.rb): the account's
+   * users ordered by name (`order_by_full_name`: lower(name)), as a bare array of _agent.json.jbuilder.
+   * Any user of the account may list them (UserPolicy#index? is true); agent bots never may (not
+   * on BOT_ACCESSIBLE_ENDPOINTS: chatwoot-version.ts answers 401).
+   */
+  [`GET ${ACCOUNT}/agents`]: {
+    action: "api/v1/accounts/agents#index",
+    handle(context) {
+      const agents = [...context.store.agents].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+      return ok(agents.map((agent) => agentJson(context.store, agent)));
     },
   },
 };

@@ -8,6 +8,7 @@ import { createAgentConsole } from "./agent-console";
 import { ROUTES, type Actor } from "./routes";
 import { ChatwootRefusal, FakeChatwootStore } from "./store";
 import { createWebhookDispatcher } from "./webhook-dispatcher";
+import { codeOnlyOperation, splitCodeOnlyQuery } from "./code-only-query";
 
 export interface RecordedRequest {
   method: string;
@@ -20,6 +21,8 @@ export interface RecordedRequest {
   status: number;
   /** Chatwoot carried the request out (status is its answer), but the answer never reached the client (a `-after` fault). */
   answerLost: boolean;
+  /** When it arrived (the simulator's clock, ms). */
+  at: number;
 }
 
 /**
@@ -178,18 +181,19 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
       violations.push(`${request.method} ${url.pathname}: body is not valid JSON or multipart`);
       return send(response, 400, { error: "unparsable body" });
     }
+    const query = splitCodeOnlyQuery(codeOnlyOperation(request.method ?? "GET", url.pathname), Object.fromEntries(url.searchParams.entries()));
     const unchecked = validator === null ? matchWithoutSpec(request.method ?? "GET", url.pathname) : null;
     const verdict: SpecVerdict = validator === null ? (unchecked === null ? { ok: false, match: null, problems: [`${url.pathname}: unknown`] } : { ok: true, match: unchecked }) : validator.validate({
       method: request.method ?? "GET",
       path: url.pathname,
-      query: Object.fromEntries(url.searchParams.entries()),
+      query: query.rest,
       contentType: request.headers["content-type"] ?? null,
       body: parsed.specBody,
       hasToken: kind !== "none",
     });
     const match: SpecMatch | null = verdict.match;
     const operation = match === null ? null : `${match.method.toUpperCase()} ${match.template}`;
-    const record: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, operation, token: kind, body: parsed.body, files: parsed.files, status: 0, answerLost: false };
+    const record: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, operation, token: kind, body: parsed.body, files: parsed.files, status: 0, answerLost: false, at: now() };
     requests.push(record);
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const fault = takeFault(operation);
@@ -211,9 +215,10 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
       if (rateLimit.hits.length >= rateLimit.perMinute) return reply(429, "Retry later");
       rateLimit.hits.push(now());
     }
-    if (!verdict.ok) {
-      violations.push(...verdict.problems);
-      return reply(400, { error: `Request refused by the Chatwoot spec: ${verdict.problems.join("; ")}` });
+    if (!verdict.ok || query.problems.length > 0) {
+      const problems = [...(verdict.ok ? [] : verdict.problems), ...query.problems];
+      violations.push(...problems);
+      return reply(400, { error: `Request refused by the Chatwoot spec: ${problems.join("; ")}` });
     }
     if (actor === null) return reply(401, { error: "Invalid Access Token" });
     const route = operation === null ? undefined : ROUTES[operation];
@@ -225,7 +230,7 @@ export async function startChatwootSimulator(options: ChatwootSimulatorOptions =
     if (match.security === "token" && actor.kind === "public") return reply(401, { error: "You need to sign in or sign up before continuing." });
     if (match.pathParams.account_id !== undefined && match.pathParams.account_id !== "1") return reply(401, { error: "You are not authorized to access this account" });
     try {
-      const result = route.handle({ store, params: match.pathParams, body: parsed.body, files: parsed.files, actor });
+      const result = route.handle({ store, params: match.pathParams, query: { ...query.rest, ...query.codeOnly }, body: parsed.body, files: parsed.files, actor });
       reply(result.status, result.body);
     } catch (error: unknown) {
       if (error instanceof ChatwootRefusal) return reply(error.status, error.body);

@@ -92,11 +92,34 @@ export class FakeChatwootStore {
     this.emit({ kind: "message_created", message });
   }
 
+  /**
+   * An agent sets (or clears, null) the display name in their profile (users.display_name). No webhook
+   * follows: Chatwoot sends none for user changes; later push data shows the new available_name.
+   */
+  setDisplayName(agentId: number, displayName: string | null): void {
+    const agent = this.agents.find((item) => item.id === agentId);
+    if (agent === undefined) throw new Error(`no agent ${agentId}`);
+    agent.displayName = displayName;
+  }
+
+  /** `User#available_name` (app/models/concerns/user_attribute_helpers.rb): `display_name.presence || name`. */
+  availableName(agent: FakeAgent): string {
+    return agent.displayName !== undefined && agent.displayName !== null && agent.displayName.trim() !== "" ? agent.displayName : agent.name;
+  }
+
   assign(conversation: FakeConversation, agentId: number | null): void {
     const previous = conversation.assigneeId;
     conversation.assigneeId = agentId;
     this.touch(conversation);
     this.emit({ kind: "conversation_updated", conversation, changes: { assignee_id: { previous_value: previous, current_value: agentId } } });
+  }
+
+  /** An agent labels the conversation: conversation_updated with `label_list` (conversation.rb list of watched attributes). */
+  setLabels(conversation: FakeConversation, labels: string[]): void {
+    const previous = conversation.labels;
+    conversation.labels = [...labels];
+    this.touch(conversation);
+    this.emit({ kind: "conversation_updated", conversation, changes: { label_list: { previous_value: previous, current_value: conversation.labels } } });
   }
 
   setCustomAttributes(conversation: FakeConversation, attributes: Record<string, unknown>): void {
@@ -299,6 +322,9 @@ export class FakeChatwootStore {
       priority: null,
       createdAt: this.now(),
       updatedAt: this.now() / 1000,
+      firstReplyCreatedAt: null,
+      // app/models/conversation.rb: a new conversation waits from its creation (before_create ensure_waiting_since).
+      waitingSince: this.now(),
     };
     this.conversations.push(conversation);
     this.emit({ kind: "conversation_created", conversation });
@@ -322,10 +348,58 @@ export class FakeChatwootStore {
       attachments: input.attachments,
       contentType: "text",
     });
+    this.trackReply(conversation, message);
     this.emit({ kind: "message_created", message });
     if (incoming && conversation.status === "resolved") this.setStatus(conversation, inbox.agentBotActive ? "pending" : "open");
     if (incoming && conversation.status === "snoozed") this.setStatus(conversation, "open");
     return message;
+  }
+
+  /**
+   * First reply and waiting time, as app/models/message.rb keeps them: a public outgoing
+   * message of a human (sender User, not an automation rule) is a first reply when none
+   * was recorded (`valid_first_reply?`, `human_response?`: first_reply_created_at set)
+   * and ends the wait; a bot's reply also ends the wait (`bot_response?`); an incoming
+   * message starts one when none runs (`update_waiting_since`). Private notes change nothing.
+   */
+  private trackReply(conversation: FakeConversation, message: FakeMessage): void {
+    if (message.private) return;
+    if (message.messageType === "incoming") {
+      conversation.waitingSince ??= message.createdAt;
+      return;
+    }
+    if (message.messageType !== "outgoing") return;
+    const human = message.senderType === "User" && message.contentAttributes?.automation_rule_id === undefined;
+    if (human && (conversation.firstReplyCreatedAt ?? null) === null) conversation.firstReplyCreatedAt = message.createdAt;
+    if (human || message.senderType === "AgentBot") conversation.waitingSince = null;
+  }
+
+  /**
+   * `GET /conversations` as ConversationFinder (app/finders/conversation_finder.rb) answers it,
+   * for the filters the relay sends: inbox, status (default open), assignee_type
+   * (unassigned: no assignee), conversation_type=unattended (Conversation.unattended in
+   * app/models/conversation.rb: first_reply_created_at null OR waiting_since set), sorted
+   * (SORT_OPTIONS: created_at_asc, waiting_since_asc, default last_activity_at_desc), one page
+   * of `perPage` (CONVERSATION_RESULTS_PER_PAGE, 25). `unassignedCount` is counted before the
+   * assignee filter, as the finder's meta is.
+   */
+  listConversations(filters: { inboxId: number | null; status: Status | "all"; assigneeType: "all" | "unassigned" | "assigned"; unattended: boolean; sortBy: "created_at_asc" | "waiting_since_asc" | "last_activity_at_desc"; page: number; perPage: number }, lastActivity: (conversation: FakeConversation) => number): { page: FakeConversation[]; unassignedCount: number; allCount: number } {
+    const scoped = this.conversations.filter(
+      (conversation) =>
+        (filters.inboxId === null || conversation.inboxId === filters.inboxId) &&
+        (filters.status === "all" || conversation.status === filters.status) &&
+        (!filters.unattended || (conversation.firstReplyCreatedAt ?? null) === null || (conversation.waitingSince ?? null) !== null),
+    );
+    const unassignedCount = scoped.filter((conversation) => conversation.assigneeId === null).length;
+    const matching = scoped.filter((conversation) => (filters.assigneeType === "unassigned" ? conversation.assigneeId === null : filters.assigneeType === "assigned" ? conversation.assigneeId !== null : true));
+    const sorted = [...matching].sort((a, b) => {
+      if (filters.sortBy === "created_at_asc") return a.createdAt - b.createdAt || a.id - b.id;
+      // sort_on_waiting_since: ascending, conversations without one last.
+      if (filters.sortBy === "waiting_since_asc") return (a.waitingSince ?? Infinity) - (b.waitingSince ?? Infinity) || a.id - b.id;
+      return lastActivity(b) - lastActivity(a) || b.id - a.id;
+    });
+    const start = (filters.page - 1) * filters.perPage;
+    return { page: sorted.slice(start, start + filters.perPage), unassignedCount, allCount: scoped.length };
   }
 
   messagesOf(conversationId: number): FakeMessage[] {

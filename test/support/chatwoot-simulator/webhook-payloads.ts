@@ -74,6 +74,41 @@ function messagePayload(store: FakeChatwootStore, message: FakeMessage, baseUrl:
 }
 
 /**
+ * The conversation's first reply and waiting time as Conversations::EventDataPresenter#push_status_data
+ * renders them (app/presenters/conversations/event_data_presenter.rb): `first_reply_created_at` a time
+ * (ISO) or null, `waiting_since` epoch seconds (`.to_i`, so 0 when not waiting), from the stored record.
+ */
+function withReplyFields(conversationJson: Record<string, unknown>, conversation: FakeConversation): Record<string, unknown> {
+  const firstReply = conversation.firstReplyCreatedAt ?? null;
+  return { ...conversationJson, first_reply_created_at: firstReply === null ? null : new Date(firstReply).toISOString(), waiting_since: Math.floor((conversation.waitingSince ?? 0) / 1000) };
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+}
+
+/** A user's push data (User#push_event_data, app/models/user.rb) with the store's available_name. */
+function pushedUser(store: FakeChatwootStore, value: unknown): unknown {
+  const user = record(value);
+  const agent = user.type === "user" ? store.agents.find((item) => item.id === user.id) : undefined;
+  return agent === undefined ? value : { ...user, available_name: store.availableName(agent) };
+}
+
+/**
+ * The conversation object's push data names agents with `available_name` = display name or name
+ * (User#available_name, app/models/concerns/user_attribute_helpers.rb): `meta.assignee` and the
+ * last message's `sender` (Conversations::EventDataPresenter#push_meta and #push_messages,
+ * app/presenters/conversations/event_data_presenter.rb). The webhook builders are given only names,
+ * so the store's rule is applied here. A message's own top-level `sender` stays User#webhook_data
+ * (id, name, email, type: no available_name).
+ */
+function withAvailableNames(store: FakeChatwootStore, conversationJson: Record<string, unknown>): Record<string, unknown> {
+  const meta = record(conversationJson.meta);
+  const messages = Array.isArray(conversationJson.messages) ? conversationJson.messages.map((message) => ({ ...record(message), sender: pushedUser(store, record(message).sender) })) : conversationJson.messages;
+  return { ...conversationJson, meta: { ...meta, assignee: meta.assignee === null ? null : pushedUser(store, meta.assignee) }, messages };
+}
+
+/**
  * The webhook bodies Chatwoot 4.15 sends an API inbox for one change (no
  * activity messages). A status change gives conversation_status_changed
  * (changed_attributes null) and conversation_updated, both rendered from the
@@ -82,17 +117,20 @@ function messagePayload(store: FakeChatwootStore, message: FakeMessage, baseUrl:
 export function payloadsFor(store: FakeChatwootStore, event: StoreEvent, baseUrl: string): unknown[] {
   switch (event.kind) {
     case "conversation_created":
-      return [conversationCreated(webhookConversation(store, event.conversation))];
+      return [withAvailableNames(store, withReplyFields({ ...conversationCreated(webhookConversation(store, event.conversation)) }, event.conversation))];
     case "message_created":
-    case "message_updated":
-      return event.message.messageType === "activity" ? [] : [messagePayload(store, event.message, baseUrl, event.kind)];
+    case "message_updated": {
+      if (event.message.messageType === "activity") return [];
+      const payload = record(messagePayload(store, event.message, baseUrl, event.kind));
+      return [{ ...payload, conversation: withAvailableNames(store, withReplyFields(record(payload.conversation), store.conversation(event.message.conversationId))) }];
+    }
     case "status_changed":
-      return [statusChanged(webhookConversation(store, event.conversation), event.conversation.status)];
+      return [withAvailableNames(store, withReplyFields({ ...statusChanged(webhookConversation(store, event.conversation), event.conversation.status) }, event.conversation))];
     case "conversation_updated": {
       const conversation = webhookConversation(store, event.conversation);
       const stamp = new Date(Math.round(conversation.updatedAt * 1000)).toISOString();
       const changes = Object.entries({ ...event.changes, updated_at: { previous_value: stamp, current_value: stamp } }).map(([key, change]) => ({ [key]: change }));
-      return [{ event: "conversation_updated", ...conversationJson(conversation), changed_attributes: changes }];
+      return [withAvailableNames(store, withReplyFields({ event: "conversation_updated", ...conversationJson(conversation), changed_attributes: changes }, event.conversation))];
     }
   }
 }

@@ -1,0 +1,123 @@
+import { ChatwootApiError } from "../chatwoot/chatwoot-api-error";
+import type { OutboxStore } from "./outbox-store";
+import type { QueueListing } from "./queue-rank";
+import type { QueueUpdate, QueueWatch } from "./queue-watch";
+import type { RelayMetrics } from "./relay-metrics";
+import type { InjectJob } from "./relay-job";
+
+export interface QueuePollerDeps {
+  watch: QueueWatch;
+  intervalMs: number;
+  /** One listing of an inbox's queue (ChatwootClient#listQueue). */
+  list(accountId: number, inboxId: number): Promise<QueueListing>;
+  /** Only its enqueue is used (either store: SQLite or PostgreSQL). */
+  outbox: Pick<OutboxStore, "enqueue">;
+  metrics: RelayMetrics;
+  log: { warn(object: object, message: string): void; info(object: object, message: string): void };
+  wake(): void;
+  now?: () => number;
+}
+
+/** How often the poller looks for inboxes that are due (the interval itself is per inbox). */
+const TICK_MS = 1_000;
+
+/** The update as an outbox job: in the conversation's own queue, after anything already there, once per position and poll. */
+export function queueUpdateJob(update: QueueUpdate, now: number): InjectJob {
+  const { watched } = update;
+  return {
+    dedupeKey: `queue:${watched.inboxId}:${watched.conversationId}:${update.position}:${now}`,
+    conversationKey: `${watched.inboxId}:${watched.conversationId}`,
+    orderTs: now,
+    orderSeq: Number.MAX_SAFE_INTEGER,
+    accountId: watched.accountId,
+    sealedRoute: watched.sealed,
+    binding: watched.binding,
+    event: { type: "queue_update", conversationId: watched.conversationId, position: update.position, waitSeconds: update.waitSeconds },
+  };
+}
+
+function failureOf(error: unknown): string {
+  if (error instanceof ChatwootApiError) return error.kind === "http" && error.status !== null ? String(error.status) : error.kind;
+  return "failed";
+}
+
+/**
+ * Lists each due inbox's queue once per interval (see queue-watch.ts) and puts
+ * the updates into the outbox, so they are durable and ordered with the
+ * conversation's other events. A refused or failed listing (401, 403, 429, 5xx,
+ * timeout) is counted, logged once per inbox until a listing succeeds again
+ * (the error names the status and Chatwoot's message, never the token), and
+ * tried again next interval.
+ */
+export function createQueuePoller(deps: QueuePollerDeps) {
+  const now = deps.now ?? Date.now;
+  const failing = new Set<number>();
+  const inFlight = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function enqueue(updates: QueueUpdate[], at: number): Promise<void> {
+    if (updates.length === 0) return;
+    const jobs = updates.map((update) => {
+      const job = queueUpdateJob(update, at);
+      return { ...job, payload: { kind: "inject" as const, job } };
+    });
+    const result = await deps.outbox.enqueue({ deliveryId: null, jobs }, at);
+    if (!result.duplicate && result.enqueued > 0) {
+      deps.metrics.queueUpdates.inc(result.enqueued);
+      deps.metrics.enqueued.inc(result.enqueued);
+      deps.wake();
+    }
+  }
+
+  async function poll(accountId: number, inboxId: number): Promise<void> {
+    let listing: QueueListing;
+    try {
+      listing = await deps.list(accountId, inboxId);
+    } catch (error: unknown) {
+      const result = failureOf(error);
+      deps.metrics.queuePolls.inc({ result });
+      if (!failing.has(inboxId)) {
+        failing.add(inboxId);
+        deps.log.warn({ inbox: inboxId, result, error: error instanceof Error ? error.message : String(error) }, "queue listing failed: no queue updates for this inbox until it succeeds (tried each interval)");
+      }
+      return;
+    }
+    deps.metrics.queuePolls.inc({ result: "ok" });
+    if (failing.delete(inboxId)) deps.log.info({ inbox: inboxId }, "queue listing works again");
+    const at = now();
+    try {
+      await enqueue(deps.watch.apply(inboxId, listing, at), at);
+    } catch (error: unknown) {
+      // The outbox cannot be written (disk full, database away): these updates are skipped; the next interval sends the position again.
+      deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue updates not queued");
+    }
+    deps.metrics.queueWatched.set(deps.watch.size());
+  }
+
+  function tick(): void {
+    for (const { accountId, inboxId } of deps.watch.due(now())) {
+      // A timer's task never rejects: anything unexpected is logged, and the inbox polled again next interval.
+      const task = poll(accountId, inboxId)
+        .catch((error: unknown) => deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue poll failed unexpectedly"))
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+  }
+
+  return {
+    start(): void {
+      if (deps.intervalMs <= 0 || timer !== undefined) return;
+      timer = setInterval(tick, Math.min(TICK_MS, deps.intervalMs));
+      timer.unref();
+    },
+    /** Looks for due inboxes now (a new waiting user gets the first update soon, within the inbox's interval). */
+    tick,
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      timer = undefined;
+      await Promise.all([...inFlight]);
+    },
+  };
+}
+
+export type QueuePoller = ReturnType<typeof createQueuePoller>;
