@@ -1,6 +1,6 @@
 import { resolve } from "path";
 import { loadEnvFile } from "./load-env-file";
-import { parseRelayConfig } from "./relay-config";
+import { parseRelayConfig, type RelayConfig } from "./relay-config";
 import { createRelayService } from "./relay-service";
 
 /**
@@ -10,6 +10,11 @@ import { createRelayService } from "./relay-service";
  * listen and deliver. SIGTERM/SIGINT: stop intake, finish in-flight
  * deliveries, exit.
  */
+/** Where the outbox is, for the start line: SQLite's directory, or only "postgres" (never the URL: it may hold a password). */
+function outboxLog(config: RelayConfig): { outbox: "sqlite"; dataDir: string } | { outbox: "postgres" } {
+  return config.databaseUrl === null ? { outbox: "sqlite", dataDir: config.dataDir } : { outbox: "postgres" };
+}
+
 async function main(): Promise<void> {
   const envFile = loadEnvFile(resolve(".env"), process.env);
   if (envFile.status === "invalid") {
@@ -41,7 +46,7 @@ async function main(): Promise<void> {
     service.app.log.info({ envFile: envFile.path, fromFile: envFile.set, keptFromEnvironment: envFile.kept }, "read variables from the .env file (names only; a variable already set in the environment wins)");
   }
   const address = await service.start();
-  service.app.log.info({ address, metricsAddress: service.metricsUrl(), injectMode: parsed.config.injectMode, dataDir: parsed.config.dataDir }, "relay listening");
+  service.app.log.info({ address, metricsAddress: service.metricsUrl(), injectMode: parsed.config.injectMode, ...outboxLog(parsed.config) }, "relay listening");
 }
 
 main().catch((error: unknown) => {

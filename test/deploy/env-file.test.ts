@@ -168,7 +168,7 @@ describe("npm run relay reads .env from its working directory", () => {
       ].join("\n"),
     );
     const { listening, output } = await startAndStop(cwd, { RELAY_DATA_DIR: "./from-environment", PORT: "0", HOST: "127.0.0.1", METRICS_PORT: "off" });
-    expect(JSON.parse(listening)).toMatchObject({ dataDir: "./from-environment" });
+    expect(JSON.parse(listening)).toMatchObject({ outbox: "sqlite", dataDir: "./from-environment" });
     expect(existsSync(join(cwd, "from-environment"))).toBe(true);
     expect(existsSync(join(cwd, "from-file"))).toBe(false);
     const loaded = output.split("\n").find((line) => line.includes('"envFile"'));

@@ -218,3 +218,23 @@ describe("hostile: two relay replicas on one PostgreSQL, one killed with SIGKILL
     expect(counts.maxDuplicatesPerConversation).toBeLessThanOrEqual(1);
   }, 120_000);
 });
+
+describe("a replica's start line", () => {
+  it("names the outbox kind, never the database URL (it may hold a password) nor a data directory it does not use", async () => {
+    const cognigy = await startFakeCognigyEndpoint();
+    const databaseUrl = await postgres.freshDatabase();
+    const logs: string[] = [];
+    const relay = await startRelayProcess(relayEnv(cognigy, "/nonexistent-sqlite-dir", { RELAY_DATABASE_URL: databaseUrl }), logs);
+    try {
+      const listening = logs.join("").split("\n").find((line) => line.includes('"relay listening"'));
+      expect(JSON.parse(listening ?? "{}")).toMatchObject({ outbox: "postgres" });
+      expect(listening).not.toContain("dataDir");
+      expect(logs.join("")).not.toContain(databaseUrl);
+      const { password } = new URL(databaseUrl);
+      if (password !== "") expect(logs.join("")).not.toContain(password);
+    } finally {
+      await killRelay(relay);
+      await cognigy.close();
+    }
+  }, 60_000);
+});
