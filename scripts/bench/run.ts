@@ -47,8 +47,8 @@ async function main(): Promise<void> {
   const queue = [];
   for (const waiting of [1, 10, 100]) queue.push(await benchQueuePolling(waiting, quick ? 2 : 5, validate));
   // The PostgreSQL outbox (RELAY_DATABASE_URL) on an embedded PostgreSQL on this machine; --quick: smaller backlogs, shorter runs.
-  const backlogTarget = quick ? 20_000 : 100_000;
-  const backlogLabel = quick ? "20,000 (quick; full run 100,000)" : "100,000";
+  const backlogTarget = quick ? 10_000 : 100_000;
+  const backlogLabel = quick ? "10,000 (quick; full run 100,000)" : "100,000";
   log("7/8 PostgreSQL: intake on 2 replicas, latency");
   const postgres = await startTestPostgres();
   let pgIntake: Awaited<ReturnType<typeof benchPostgresIntake>>;
