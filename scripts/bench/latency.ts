@@ -23,8 +23,9 @@ const clock = (): number => performance.timeOrigin + performance.now();
  * From a webhook's arrival to the inject reaching a local Cognigy endpoint, at
  * a fixed rate: each webhook carries the time it was sent in its text; the
  * endpoint (in this process, same clock) notes when the inject arrives.
+ * `env` adds to the relay's environment (RELAY_DATABASE_URL: the PostgreSQL outbox).
  */
-export async function benchLatency(rate: number, seconds: number, reorderWindowMs: number): Promise<LatencyResult> {
+export async function benchLatency(rate: number, seconds: number, reorderWindowMs: number, env: Record<string, string> = {}): Promise<LatencyResult> {
   const samples: number[] = [];
   const cognigy = await startLocalServer((body) => {
     const arrived = clock();
@@ -33,7 +34,7 @@ export async function benchLatency(rate: number, seconds: number, reorderWindowM
     if (Number.isFinite(sent) && sent > 0) samples.push(arrived - sent);
     return 200;
   });
-  const relay = await startRelayProcess(cognigy.url, { LOG_LEVEL: "warn", REORDER_WINDOW_MS: String(reorderWindowMs) });
+  const relay = await startRelayProcess(cognigy.url, { LOG_LEVEL: "warn", REORDER_WINDOW_MS: String(reorderWindowMs), ...env });
   const load = createWebhookLoad();
   try {
     const result = await autocannon({

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from "child_process";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { createServer, type Server } from "http";
 import { listenOnFreePort } from "../../test/support/listen";
 
@@ -30,9 +33,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts the relay on a known port and waits until /healthz answers. */
+/**
+ * Starts the relay on a known port and waits until /healthz answers. It runs in an empty temporary
+ * directory: the relay reads `.env` from its working directory, and a developer's own must not change a figure.
+ */
 export async function startHealthChecked(file: string, env: Record<string, string> & { PORT: string }): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const cwd = mkdtempSync(join(tmpdir(), "relay-bench-cwd-"));
+  const child = spawn(process.execPath, [file], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${env.PORT}`;

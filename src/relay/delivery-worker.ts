@@ -8,7 +8,8 @@ import { messageSourceId } from "../core/source-id";
 import type { Injector } from "./cognigy-injector";
 import { deadLetterNote } from "./dead-letter-note";
 import { fitEventSize } from "./fit-event-size";
-import type { Outbox, Schedule, StoredJob } from "./outbox";
+import type { Schedule, StoredJob } from "./outbox";
+import type { OutboxStore } from "./outbox-store";
 import type { RelayMetrics } from "./relay-metrics";
 import type { InjectJob } from "./relay-job";
 import { decideRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
@@ -19,7 +20,7 @@ export interface WorkerLog {
 }
 
 export interface WorkerDeps {
-  outbox: Outbox;
+  outbox: OutboxStore;
   inject: Injector;
   /** Chatwoot client for an account, when CHATWOOT_BASE_URL and CHATWOOT_API_TOKEN are set. */
   chatwoot: ((accountId: number) => ChatwootClient) | null;
@@ -50,6 +51,10 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
   let pumpQueued = false;
+  /** A look at the outbox is under way (it is asynchronous): another waits for it, so two never overlap. */
+  let pumping = false;
+  let pumpAgain = false;
+  let looking: Promise<void> = Promise.resolve();
 
   /** An agent's message names the agent as customers see them (available_name), looked up now if the intake did not know it. */
   async function withAgentName(job: InjectJob): Promise<InjectJob["event"]> {
@@ -80,22 +85,23 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     }
   }
 
-  function enqueueNote(job: InjectJob, reason: string): void {
+  async function enqueueNote(job: InjectJob, reason: string): Promise<void> {
     const content = deadLetterNote(job.event, reason);
     if (content === null || deps.chatwoot === null) return;
     const payload = { kind: "note" as const, accountId: job.accountId, conversationId: job.event.conversationId, content };
     try {
-      deps.outbox.enqueue({ deliveryId: null, jobs: [{ conversationKey: `note:${job.conversationKey}`, orderTs: now(), orderSeq: 0, dedupeKey: `note:${job.dedupeKey}`, payload }] }, now());
+      await deps.outbox.enqueue({ deliveryId: null, jobs: [{ conversationKey: `note:${job.conversationKey}`, orderTs: now(), orderSeq: 0, dedupeKey: `note:${job.dedupeKey}`, payload }] }, now());
     } catch (error: unknown) {
       // The outbox cannot be written (disk full): the job is dead-lettered all the same, only the agent is not told.
       deps.log.warn({ conversation: job.conversationKey, error: error instanceof Error ? error.message : String(error) }, "agent note not queued");
     }
   }
 
-  function settle(stored: StoredJob, result: AttemptOutcome | "delivered" | { dead: string }): void {
+  /** Settled in the outbox before the conversation's next job may start (the caller waits for it). */
+  async function settle(stored: StoredJob, result: AttemptOutcome | "delivered" | { dead: string }): Promise<void> {
     const isNote = stored.payload.kind === "note";
     if (result === "delivered") {
-      deps.outbox.delivered(stored.id);
+      await deps.outbox.delivered(stored.id);
       if (isNote) deps.metrics.notes.inc({ result: "posted" });
       else {
         deps.metrics.delivered.inc();
@@ -104,27 +110,27 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       return;
     }
     if (!("dead" in result) && stored.payload.kind === "inject" && stored.payload.job.event.type === "queue_update" && now() - stored.receivedAt > QUEUE_UPDATE_MAX_AGE_MS) {
-      deps.outbox.delivered(stored.id);
+      await deps.outbox.delivered(stored.id);
       deps.metrics.queueUpdatesExpired.inc();
       return;
     }
     const decision = "dead" in result ? { action: "dead_letter" as const, reason: result.dead } : decideRetry(result, stored.attempts, now() - stored.receivedAt, now(), deps.policy);
     if (decision.action === "retry") {
-      deps.outbox.retryAt(stored.id, now() + decision.delayMs, "kind" in result ? result.kind : "failed");
+      await deps.outbox.retryAt(stored.id, now() + decision.delayMs, "kind" in result ? result.kind : "failed");
       deps.metrics.retried.inc({ reason: "kind" in result && result.kind === "status" ? String(result.status) : "kind" in result ? result.kind : "failed" });
       return;
     }
-    deps.outbox.deadLetter(stored.id, decision.reason, now());
+    await deps.outbox.deadLetter(stored.id, decision.reason, now());
     deps.log.warn({ job: stored.id, conversation: stored.conversationKey, reason: decision.reason }, isNote ? "agent note given up" : "job dead-lettered");
     if (isNote) return void deps.metrics.notes.inc({ result: "failed" });
     deps.metrics.deadLettered.inc();
-    if (stored.payload.kind === "inject") enqueueNote(stored.payload.job, decision.reason);
+    if (stored.payload.kind === "inject") await enqueueNote(stored.payload.job, decision.reason);
   }
 
   async function run(stored: StoredJob): Promise<void> {
     const { payload } = stored;
     const result = payload.kind === "inject" ? await attemptInject(payload.job) : await attemptNote(payload.accountId, payload.conversationId, payload.content, stored.id);
-    settle(stored, result);
+    await settle(stored, result);
   }
 
   function start(stored: StoredJob): void {
@@ -142,18 +148,36 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   /** Starts what is due; sleeps until the next job is due (a finished job or a new webhook wakes it earlier). */
   function pump(): void {
     if (stopped) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
     clearTimeout(timer);
+    looking = look().finally(() => {
+      pumping = false;
+      if (pumpAgain) {
+        pumpAgain = false;
+        pump();
+      }
+    });
+  }
+
+  async function look(): Promise<void> {
     let scheduled: Schedule;
     try {
-      scheduled = deps.outbox.schedule(now(), deps.reorderWindowMs, busy, Math.max(0, deps.concurrency - running.size));
+      scheduled = await deps.outbox.schedule(now(), deps.reorderWindowMs, busy, Math.max(0, deps.concurrency - running.size));
     } catch (error: unknown) {
-      // Called from timers: a throw here would end the process. The outbox could not be read; look again later.
+      // The outbox could not be read (database away, …): look again later.
       deps.log.warn({ error: error instanceof Error ? error.message : String(error) }, "outbox not readable");
       scheduled = { jobs: [], nextDueAt: null };
     }
     const { jobs, nextDueAt } = scheduled;
+    // Claimed jobs start even when a stop came meanwhile: stopping waits for them.
     for (const job of jobs) start(job);
+    if (stopped) return;
     const wait = nextDueAt === null ? IDLE_TICK_MS : Math.min(IDLE_TICK_MS, Math.max(1, nextDueAt - now()));
+    clearTimeout(timer);
     timer = setTimeout(pump, wait);
   }
 
@@ -175,6 +199,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);
+      await looking;
       await Promise.all([...running]);
     },
     inFlight: (): number => running.size,

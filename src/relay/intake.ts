@@ -2,8 +2,9 @@ import type { DerivedKeys } from "../core/derive-key";
 import { classifyWebhook } from "./classify-webhook";
 import type { RouteOpener } from "./route-cache";
 import { applyNewestRoute, type NewestRouteApplied } from "./apply-newest-route";
-import type { NewestRoutes, RouteVerdict } from "./newest-routes";
-import type { EnqueueResult, Outbox } from "./outbox";
+import { newestRouteKey, type NewestRoutes, type RouteVerdict } from "./newest-routes";
+import type { EnqueueResult } from "./outbox";
+import type { OutboxStore } from "./outbox-store";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
 import { routeNotes, type OutboxJob } from "./route-note";
@@ -30,7 +31,12 @@ export interface IntakeDeps {
   openRoute: RouteOpener;
   /** Each conversation's newest route (C15); without it, every webhook's own route is used. */
   routes?: NewestRoutes;
-  outbox: Outbox;
+  /**
+   * Reads the durable newest route of `key` ahead of `routes.check`, whose lookup is synchronous (the
+   * store's reads are not): see route-prefetch.ts. Without it, `routes` looks only in its own memory.
+   */
+  prefetchRoute?: (key: string) => Promise<void>;
+  outbox: OutboxStore;
   metrics: RelayMetrics;
   wake: () => void;
   now: () => number;
@@ -79,7 +85,7 @@ function notesEnabled(config: RelayConfig): boolean {
 async function tellAgent(routeNoteJobs: OutboxJob[], applied: NewestRouteApplied, dropped: IntakeReply, deps: IntakeDeps, now: number): Promise<IntakeReply> {
   let result: EnqueueResult;
   try {
-    [result] = await Promise.all([deps.outbox.enqueueSoon({ deliveryId: null, jobs: routeNoteJobs, routes: applied.routes }, now), staleNotes(applied.notes, deps, now)]);
+    [result] = await Promise.all([deps.outbox.enqueue({ deliveryId: null, jobs: routeNoteJobs, routes: applied.routes }, now), staleNotes(applied.notes, deps, now)]);
   } catch {
     deps.metrics.rejected.inc({ reason: "outbox_unavailable" });
     return { status: 503, body: { error: "outbox unavailable" } };
@@ -94,7 +100,7 @@ async function tellAgent(routeNoteJobs: OutboxJob[], applied: NewestRouteApplied
 /** The stale-restore note, committed in the same group commit as the webhook's own request (one transaction, one sync). */
 async function staleNotes(notes: OutboxJob[], deps: IntakeDeps, now: number): Promise<void> {
   if (notes.length === 0) return;
-  const result = await deps.outbox.enqueueSoon({ deliveryId: null, jobs: notes }, now);
+  const result = await deps.outbox.enqueue({ deliveryId: null, jobs: notes }, now);
   if (!result.duplicate && result.enqueued > 0) {
     deps.metrics.staleRouteNotes.inc(result.enqueued);
     deps.wake();
@@ -102,10 +108,11 @@ async function staleNotes(notes: OutboxJob[], deps: IntakeDeps, now: number): Pr
 }
 
 /** C15: the newest route of the webhook's conversation (see newest-routes.ts), counted and logged when a stale one is replaced. */
-function newestRoute(value: unknown, jobs: IntakeJobs, deps: IntakeDeps, now: number): NewestRouteApplied {
+async function newestRoute(value: unknown, jobs: IntakeJobs, deps: IntakeDeps, now: number): Promise<NewestRouteApplied> {
   const seen = deps.routes === undefined ? undefined : seenRoute(value, { ...deps.config, relaySecret: deps.keys, openRoute: deps.openRoute });
   let verdict: RouteVerdict | undefined;
   try {
+    if (seen !== undefined && seen.issuedAt !== null) await deps.prefetchRoute?.(newestRouteKey(seen.binding, seen.conversationId));
     verdict = seen === undefined ? undefined : deps.routes?.check(seen, now);
   } catch {
     // The outbox cannot be read: the webhook's own route is used, and committing it fails with 503 anyway.
@@ -147,7 +154,7 @@ export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): 
   for (const reason of dropped) metrics.dropped.inc({ reason });
   if (classification.retract !== undefined) {
     try {
-      deps.outbox.retract(classification.retract.dedupeKey, classification.retract.conversationKey, now);
+      await deps.outbox.retract(classification.retract.dedupeKey, classification.retract.conversationKey, now);
     } catch {
       // Not acknowledged: the deletion was not recorded, and Chatwoot shows the failure.
       metrics.rejected.inc({ reason: "outbox_unavailable" });
@@ -155,7 +162,7 @@ export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): 
     }
   }
   const droppedReply: IntakeReply = { status: 200, body: { status: "dropped", reasons: dropped } };
-  const applied = newestRoute(parsed.value, jobs, deps, now);
+  const applied = await newestRoute(parsed.value, jobs, deps, now);
   // A route that fails yields no jobs: a note, if any, is the webhook's only job.
   const notes = routeNotes(classification, notesEnabled(deps.config), now);
   if (jobs.length === 0) return notes.length === 0 && applied.routes.length === 0 && applied.notes.length === 0 ? droppedReply : tellAgent(notes, applied, droppedReply, deps, now);
@@ -163,7 +170,7 @@ export async function receiveWebhook(request: IntakeRequest, deps: IntakeDeps): 
   let result: EnqueueResult;
   try {
     const injects = applied.jobs.map((job): OutboxJob => ({ ...job, payload: { kind: "inject", job } }));
-    [result] = await Promise.all([deps.outbox.enqueueSoon({ deliveryId, jobs: injects, routes: applied.routes }, now), staleNotes(applied.notes, deps, now)]);
+    [result] = await Promise.all([deps.outbox.enqueue({ deliveryId, jobs: injects, routes: applied.routes }, now), staleNotes(applied.notes, deps, now)]);
   } catch {
     // Not acknowledged, so not owned: Chatwoot marks the message failed and an agent can retry it.
     metrics.rejected.inc({ reason: "outbox_unavailable" });

@@ -103,7 +103,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function parsePayload(text: string): JobPayload | undefined {
+/** Reads a stored payload back; anything malformed is undefined (the job is then dead-lettered as unreadable). */
+export function parsePayload(text: string): JobPayload | undefined {
   const value = parseJson(text);
   if (!isRecord(value)) return undefined;
   const job = value.kind === "inject" ? parseInjectJob(value.job) : undefined;

@@ -1,5 +1,5 @@
 import { ChatwootApiError } from "../chatwoot/chatwoot-api-error";
-import type { Outbox } from "./outbox";
+import type { OutboxStore } from "./outbox-store";
 import type { QueueListing } from "./queue-rank";
 import type { QueueUpdate, QueueWatch } from "./queue-watch";
 import type { RelayMetrics } from "./relay-metrics";
@@ -10,7 +10,8 @@ export interface QueuePollerDeps {
   intervalMs: number;
   /** One listing of an inbox's queue (ChatwootClient#listQueue). */
   list(accountId: number, inboxId: number): Promise<QueueListing>;
-  outbox: Outbox;
+  /** Only its enqueue is used (either store: SQLite or PostgreSQL). */
+  outbox: Pick<OutboxStore, "enqueue">;
   metrics: RelayMetrics;
   log: { warn(object: object, message: string): void; info(object: object, message: string): void };
   wake(): void;
@@ -54,13 +55,13 @@ export function createQueuePoller(deps: QueuePollerDeps) {
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
 
-  function enqueue(updates: QueueUpdate[], at: number): void {
+  async function enqueue(updates: QueueUpdate[], at: number): Promise<void> {
     if (updates.length === 0) return;
     const jobs = updates.map((update) => {
       const job = queueUpdateJob(update, at);
       return { ...job, payload: { kind: "inject" as const, job } };
     });
-    const result = deps.outbox.enqueue({ deliveryId: null, jobs }, at);
+    const result = await deps.outbox.enqueue({ deliveryId: null, jobs }, at);
     if (!result.duplicate && result.enqueued > 0) {
       deps.metrics.queueUpdates.inc(result.enqueued);
       deps.metrics.enqueued.inc(result.enqueued);
@@ -85,9 +86,9 @@ export function createQueuePoller(deps: QueuePollerDeps) {
     if (failing.delete(inboxId)) deps.log.info({ inbox: inboxId }, "queue listing works again");
     const at = now();
     try {
-      enqueue(deps.watch.apply(inboxId, listing, at), at);
+      await enqueue(deps.watch.apply(inboxId, listing, at), at);
     } catch (error: unknown) {
-      // The outbox cannot be written (disk full): these updates are skipped; the next interval sends the position again.
+      // The outbox cannot be written (disk full, database away): these updates are skipped; the next interval sends the position again.
       deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue updates not queued");
     }
     deps.metrics.queueWatched.set(deps.watch.size());
@@ -95,7 +96,10 @@ export function createQueuePoller(deps: QueuePollerDeps) {
 
   function tick(): void {
     for (const { accountId, inboxId } of deps.watch.due(now())) {
-      const task = poll(accountId, inboxId).finally(() => inFlight.delete(task));
+      // A timer's task never rejects: anything unexpected is logged, and the inbox polled again next interval.
+      const task = poll(accountId, inboxId)
+        .catch((error: unknown) => deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue poll failed unexpectedly"))
+        .finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
   }

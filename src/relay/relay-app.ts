@@ -4,7 +4,10 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { receiveWebhook, type IntakeDeps } from "./intake";
 import { createNewestRoutes } from "./newest-routes";
 import { createRouteCache } from "./route-cache";
-import { SEEN_RETENTION_MS, type Outbox } from "./outbox";
+import { SEEN_RETENTION_MS } from "./outbox";
+import type { OutboxStore } from "./outbox-store";
+import { createRoutePrefetch } from "./route-prefetch";
+import { createSharedNewestRoutes } from "./shared-newest-routes";
 import type { RelayConfig } from "./relay-config";
 import type { RelayMetrics } from "./relay-metrics";
 import { relayLoggerOptions } from "./relay-logger";
@@ -17,7 +20,7 @@ export interface RelayAppDeps {
   config: RelayConfig;
   /** The relay secret's derived keys (see derive-key.ts). */
   keys: DerivedKeys;
-  outbox: Outbox;
+  outbox: OutboxStore;
   metrics: RelayMetrics;
   wake: () => void;
   now?: () => number;
@@ -86,11 +89,27 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
   });
   const now = deps.now ?? Date.now;
   const openRoute = createRouteCache(deps.keys);
-  const routes = createNewestRoutes({ lookup: deps.outbox.newestRoute, openRoute, retentionMs: SEEN_RETENTION_MS });
+  const prefetch = createRoutePrefetch((key) => deps.outbox.newestRoute(key));
+  const routeOptions = { lookup: prefetch.lookup, openRoute, retentionMs: SEEN_RETENTION_MS };
+  // Replicas on PostgreSQL: the newest route may have been recorded by another replica, so none is judged from memory.
+  const routes = deps.outbox.kind === "postgres" ? createSharedNewestRoutes(routeOptions) : createNewestRoutes(routeOptions);
   const queue = deps.queueWatch === undefined ? undefined : createQueueObserver({ watch: deps.queueWatch, metrics: deps.metrics, relaySecret: deps.keys, openRoute, inboxIds: deps.config.inboxIds });
-  registerIntake(app, { config: deps.config, keys: deps.keys, openRoute, routes, outbox: deps.outbox, metrics: deps.metrics, wake: deps.wake, now, log: app.log, ...(queue === undefined ? {} : { queue }), ...(deps.agents === undefined ? {} : { agents: deps.agents }) });
+  registerIntake(app, {
+    config: deps.config,
+    keys: deps.keys,
+    openRoute,
+    routes,
+    prefetchRoute: prefetch.prefetch,
+    outbox: deps.outbox,
+    metrics: deps.metrics,
+    wake: deps.wake,
+    now,
+    log: app.log,
+    ...(queue === undefined ? {} : { queue }),
+    ...(deps.agents === undefined ? {} : { agents: deps.agents }),
+  });
   app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => (deps.outbox.healthy() ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
+  app.get("/readyz", async (_request, reply) => ((await deps.outbox.healthy()) ? { status: "ready" } : reply.code(503).send({ status: "outbox unavailable" })));
   app.server.maxConnections = limits.maxConnections;
   // Fastify's own 404 names the URL in its answer and log line; a mistyped path token would be in both.
   app.setNotFoundHandler((_request, reply) => void reply.code(404).send({ error: "not found" }));

@@ -26,6 +26,13 @@ export interface RelayConfig {
   chatwootBaseUrl: string | null;
   chatwootApiToken: string | null;
   dataDir: string;
+  /**
+   * RELAY_DATABASE_URL: the shared PostgreSQL outbox (postgres:// or postgresql://; TLS by the URL's
+   * sslmode, sslrootcert, sslcert and sslkey parameters); null: the SQLite outbox in `dataDir`.
+   */
+  databaseUrl: string | null;
+  /** How long a replica's claim of a conversation lasts without renewal: a replica that died loses it after this. */
+  leaseMs: number;
   logLevel: LogLevel;
   /** How long undeliverable jobs are retried before they are dead-lettered. */
   deliveryMaxAgeMs: number;
@@ -94,6 +101,21 @@ function url(env: Env, name: string, normalise: (raw: string) => string | undefi
   const parsed = normalise(raw);
   if (parsed === undefined) throw new ConfigError(name, "must be an http(s) URL without credentials, query or fragment");
   return parsed;
+}
+
+/** Checked for its scheme and length only; never echoed (it may hold a password). */
+function databaseUrl(env: Env): string | null {
+  const raw = value(env, "RELAY_DATABASE_URL");
+  if (raw === undefined) return null;
+  if (raw.length > 4_096) throw new ConfigError("RELAY_DATABASE_URL", "must be at most 4,096 characters long");
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("RELAY_DATABASE_URL", "must be a URL such as postgres://user:password@host:5432/database");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") throw new ConfigError("RELAY_DATABASE_URL", "must start with postgres:// or postgresql://");
+  return raw;
 }
 
 function secret(raw: string | undefined, name: string): string {
@@ -181,6 +203,8 @@ function read(env: Env): RelayConfig {
     ...cognigy(env),
     ...chatwoot(env),
     dataDir: value(env, "RELAY_DATA_DIR") ?? "./data",
+    databaseUrl: databaseUrl(env),
+    leaseMs: integer(env, "RELAY_LEASE_SECONDS", 30, 5, 3_600) * 1000,
     logLevel: LOG_LEVELS.find((level) => level === logLevel) ?? "info",
     deliveryMaxAgeMs: integer(env, "DELIVERY_MAX_AGE_SECONDS", 24 * 3600, 60, 30 * 24 * 3600) * 1000,
     retryBaseDelayMs: integer(env, "RETRY_BASE_DELAY_MS", 500, 10, 60_000),

@@ -6,7 +6,10 @@ import { createCognigyInjector, type InjectTarget } from "./cognigy-injector";
 import { AGENT_LISTING_TIMEOUT_MS, createAgentDirectory } from "./agent-directory";
 import { createAgentNames } from "./agent-names";
 import { createDeliveryWorker } from "./delivery-worker";
-import { openOutbox, SEEN_RETENTION_MS, type OutboxOptions } from "./outbox";
+import { SEEN_RETENTION_MS, type OutboxOptions } from "./outbox";
+import type { OutboxStore } from "./outbox-store";
+import { openPostgresOutbox } from "./postgres-outbox";
+import { openSqliteOutbox } from "./sqlite-outbox";
 import { buildMetricsApp } from "./metrics-app";
 import { buildRelayApp } from "./relay-app";
 import type { RelayConfig } from "./relay-config";
@@ -57,7 +60,10 @@ export interface RelayServiceOptions {
  * deliveries finish and leaves the rest in the outbox.
  */
 export function createRelayService(config: RelayConfig, options: RelayServiceOptions = {}) {
-  const outbox = openOutbox(config.dataDir, options.outboxTestDatabaseHook === undefined ? {} : { testDatabaseHook: options.outboxTestDatabaseHook });
+  const outbox: OutboxStore =
+    config.databaseUrl !== null
+      ? openPostgresOutbox(config.databaseUrl, { leaseMs: config.leaseMs })
+      : openSqliteOutbox(config.dataDir, options.outboxTestDatabaseHook === undefined ? {} : { testDatabaseHook: options.outboxTestDatabaseHook });
   const keys = deriveKeys(config.relaySecret);
   const metrics = createRelayMetrics(() => outbox.depth());
   const log = options.logger === false ? pino({ level: "silent" }) : options.logStream === undefined ? pino({ level: config.logLevel }) : pino({ level: config.logLevel }, options.logStream);
@@ -87,12 +93,10 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
   const metricsApp = config.metrics === null ? null : buildMetricsApp(metrics);
   let metricsUrl: string | null = null;
   const prune = setInterval(() => {
-    try {
-      outbox.pruneSeen(Date.now() - SEEN_RETENTION_MS);
-    } catch (error: unknown) {
-      // Disk full: pruning waits for the next hour (a throw from a timer would end the process).
+    outbox.pruneSeen(Date.now() - SEEN_RETENTION_MS).catch((error: unknown) => {
+      // Disk full, database away: pruning waits for the next hour.
       log.warn({ error: error instanceof Error ? error.message : String(error) }, "pruning the outbox failed");
-    }
+    });
   }, 3_600_000);
   prune.unref();
   return {
@@ -104,7 +108,9 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
     metricsUrl(): string | null {
       return metricsUrl;
     },
+    /** Opens the outbox first (PostgreSQL: connects and migrates the schema), so a bad database stops the start. */
     async start(): Promise<string> {
+      await outbox.ready();
       if (metricsApp !== null && config.metrics !== null) metricsUrl = await metricsApp.listen({ port: config.metrics.port, host: config.metrics.host });
       const address = await app.listen({ port: config.port, host: config.host });
       worker.start();
@@ -117,7 +123,7 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
       await poller?.stop();
       await metricsApp?.close();
       await worker.stop();
-      outbox.close();
+      await outbox.close();
     },
   };
 }

@@ -52,6 +52,8 @@ describe("parseRelayConfig: defaults", () => {
       chatwootBaseUrl: null,
       chatwootApiToken: null,
       dataDir: "./data",
+      databaseUrl: null,
+      leaseMs: 30_000,
       logLevel: "info",
       deliveryMaxAgeMs: 86_400_000,
       retryBaseDelayMs: 500,
@@ -69,6 +71,8 @@ describe("parseRelayConfig: defaults", () => {
     ["PORT", "port", 8080],
     ["HOST", "host", "0.0.0.0"],
     ["RELAY_DATA_DIR", "dataDir", "./data"],
+    ["RELAY_DATABASE_URL", "databaseUrl", null],
+    ["RELAY_LEASE_SECONDS", "leaseMs", 30_000],
     ["REORDER_WINDOW_MS", "reorderWindowMs", 250],
     ["RETRY_BASE_DELAY_MS", "retryBaseDelayMs", 500],
     ["RETRY_MAX_DELAY_MS", "retryMaxDelayMs", 300_000],
@@ -96,6 +100,10 @@ describe("parseRelayConfig: valid values", () => {
     ["PORT", " 3000 ", "port", 3000],
     ["HOST", "127.0.0.1", "host", "127.0.0.1"],
     ["RELAY_DATA_DIR", "/var/lib/relay", "dataDir", "/var/lib/relay"],
+    ["RELAY_DATABASE_URL", "postgres://relay:pw@db:5432/relay?sslmode=verify-full", "databaseUrl", "postgres://relay:pw@db:5432/relay?sslmode=verify-full"],
+    ["RELAY_DATABASE_URL", "postgresql://relay@db/relay", "databaseUrl", "postgresql://relay@db/relay"],
+    ["RELAY_LEASE_SECONDS", "5", "leaseMs", 5_000],
+    ["RELAY_LEASE_SECONDS", "3600", "leaseMs", 3_600_000],
     ["REORDER_WINDOW_MS", "0", "reorderWindowMs", 0],
     ["REORDER_WINDOW_MS", "10000", "reorderWindowMs", 10_000],
     ["RETRY_BASE_DELAY_MS", "50", "retryBaseDelayMs", 50],
@@ -209,6 +217,11 @@ describe("parseRelayConfig: missing and malformed values name the variable", () 
     ["HTTP_HEADERS_TIMEOUT_MS", "20000", "HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS"],
     ["HTTP_REQUEST_TIMEOUT_MS", "999", "HTTP_REQUEST_TIMEOUT_MS must be a whole number from 1000"],
     ["CHATWOOT_WEBHOOK_PATH_TOKEN", "token with spaces 0123456789", "CHATWOOT_WEBHOOK_PATH_TOKEN must be at least 24 letters, digits, - or _"],
+    ["RELAY_DATABASE_URL", "mysql://db/relay", "RELAY_DATABASE_URL must start with postgres:// or postgresql://"],
+    ["RELAY_DATABASE_URL", "db:5432/relay", "RELAY_DATABASE_URL must start with postgres:// or postgresql://"],
+    ["RELAY_DATABASE_URL", "not a url", "RELAY_DATABASE_URL must be a URL such as postgres://"],
+    ["RELAY_DATABASE_URL", `postgres://db/${"x".repeat(4_100)}`, "RELAY_DATABASE_URL must be at most 4,096 characters long"],
+    ["RELAY_LEASE_SECONDS", "4", "RELAY_LEASE_SECONDS must be a whole number from 5 to 3600"],
   ])("reports %s=%j as malformed", (variable, raw, text) => {
     const problem = problemOf({ ...MINIMAL, [variable]: raw });
     expect(problem.variable).toBe(variable);
@@ -240,6 +253,8 @@ describe("parseRelayConfig: secrets are never echoed", () => {
     ["COGNIGY_API_BASE_URL", "cognigy-api-key-do-not-echo", without(REST, "COGNIGY_API_BASE_URL")],
     ["CHATWOOT_BASE_URL", "hunter2", { ...MINIMAL, CHATWOOT_BASE_URL: "https://agent:hunter2@chat.example.com", CHATWOOT_API_TOKEN: "token-1" }],
     ["CHATWOOT_BASE_URL", "chatwoot-token-hunter2", { ...MINIMAL, CHATWOOT_API_TOKEN: "chatwoot-token-hunter2" }],
+    ["RELAY_DATABASE_URL", "hunter2", { ...MINIMAL, RELAY_DATABASE_URL: "mysql://relay:hunter2@db/relay" }],
+    ["RELAY_DATABASE_URL", "hunter2", { ...MINIMAL, RELAY_DATABASE_URL: "postgres://relay:hunter2@db:port/relay" }],
   ])("reports %s without the secret %j", (variable, secretText, env) => {
     const problem = problemOf(env);
     expect(problem.variable).toBe(variable);

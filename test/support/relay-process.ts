@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "child_process";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { REPO_ROOT } from "./load-extension";
 
@@ -13,11 +15,13 @@ export interface RelayProcess {
 
 /**
  * Starts `node dist/relay.js` (what `npm run relay` runs) and resolves with its
- * address, read from its JSON log. Every line it writes goes to `logs`.
+ * address, read from its JSON log. Every line it writes goes to `logs`. It runs
+ * in an empty temporary directory: the relay reads `.env` from its working
+ * directory, and a developer's own .env in the repository must not reach tests.
  */
 export function startRelayProcess(env: Record<string, string>, logs: string[] = []): Promise<RelayProcess> {
   const level = env.LOG_LEVEL === undefined || env.LOG_LEVEL === "silent" ? "info" : env.LOG_LEVEL;
-  const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "relay.js")], { env: { ...process.env, ...env, LOG_LEVEL: level }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "relay.js")], { cwd: mkdtempSync(join(tmpdir(), "relay-process-cwd-")), env: { ...process.env, ...env, LOG_LEVEL: level }, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
