@@ -19,6 +19,8 @@ export interface AgentDirectoryDeps {
   log: { warn(object: object, message: string): void; info(object: object, message: string): void };
   intervalMs?: number;
   now?: () => number;
+  /** The shared turn (OutboxStore#claimTurn): replicas list an account once per interval between them. Absent: this process only. */
+  claimTurn?: (key: string, intervalMs: number, now: number) => Promise<boolean>;
 }
 
 function failureOf(error: unknown): string {
@@ -79,6 +81,16 @@ export function createAgentDirectory(deps: AgentDirectoryDeps) {
     }
   }
 
+  /** Whether this replica lists the account now: another one did within the interval (or the store cannot answer: no listing). */
+  async function takeTurn(accountId: number, at: number): Promise<boolean> {
+    try {
+      return await (deps.claimTurn ?? (async () => true))(`agents:${accountId}`, intervalMs, at);
+    } catch (error: unknown) {
+      deps.log.warn({ account: accountId, error: error instanceof Error ? error.message : String(error) }, "agents listing skipped: its turn could not be claimed");
+      return false;
+    }
+  }
+
   /** The account's agents, listed now if no listing was asked for in the interval; shared while in flight. */
   function listOnce(accountId: number, fetch: (accountId: number) => Promise<AgentName[]>): Promise<AgentName[] | undefined> | undefined {
     const running = inFlight.get(accountId);
@@ -87,7 +99,8 @@ export function createAgentDirectory(deps: AgentDirectoryDeps) {
     const at = now();
     if (last !== undefined && at - last < intervalMs && at >= last) return undefined;
     noteListed(accountId, at);
-    const task = list(accountId, fetch).finally(() => inFlight.delete(accountId));
+    const listed = deps.claimTurn === undefined ? list(accountId, fetch) : takeTurn(accountId, at).then((won) => (won ? list(accountId, fetch) : undefined));
+    const task = listed.finally(() => inFlight.delete(accountId));
     inFlight.set(accountId, task);
     return task;
   }

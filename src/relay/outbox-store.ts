@@ -7,6 +7,9 @@ import type { EnqueueRequest, EnqueueResult, RouteRecord, Schedule } from "./out
  * something resolves only once it is committed; the guarantees are the same
  * with either store (one contract test suite runs against both).
  */
+/** The interval of a turn that is taken once: "this handover's first response was counted". */
+export const ONCE = Number.MAX_SAFE_INTEGER;
+
 export interface OutboxStore {
   /** Which database: "sqlite" or "postgres". */
   readonly kind: "sqlite" | "postgres";
@@ -38,6 +41,15 @@ export interface OutboxStore {
   pruneSeen(olderThan: number): Promise<number>;
   /** The newest route recorded under `key` (see newest-routes.ts), and when it was last recorded. */
   newestRoute(key: string): Promise<(RouteRecord & { seenAt: number }) | undefined>;
+  /**
+   * Work done by one replica for all (issue 14 with issue 13's polling): true when the caller may do `key`'s
+   * work now, because nobody took a turn for it within `intervalMs`; the turn is then recorded as taken now.
+   * PostgreSQL: one conditional upsert judged by the database's clock (shifted only by the offset of the
+   * caller's `now` from this process's clock, which tests inject; 0 in production), so replicas starting
+   * together get one winner. SQLite (one relay per data directory): the same rule in this process's memory.
+   * With ONCE as the interval, a key is won once (until pruned with the seen keys).
+   */
+  claimTurn(key: string, intervalMs: number, now: number): Promise<boolean>;
   /** Readable, and writes go through (/readyz). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

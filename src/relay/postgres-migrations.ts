@@ -111,6 +111,15 @@ SELECT DISTINCT ON (conversation_key) conversation_key, id, order_ts, order_seq,
 FROM relay_jobs WHERE state = 'pending' ORDER BY conversation_key, order_ts, order_seq, id;
 `,
   },
+  {
+    // Turns of periodic work shared by replicas (claimTurn): one row per key, the time its last turn was taken.
+    version: 3,
+    name: "shared turns",
+    sql: `
+CREATE TABLE relay_turns (key TEXT PRIMARY KEY, taken_at BIGINT NOT NULL);
+CREATE INDEX relay_turns_age ON relay_turns (taken_at);
+`,
+  },
 ];
 
 /** The advisory lock that serialises migrations of replicas starting together ("relay-migrate" as a number). */

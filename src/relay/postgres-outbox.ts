@@ -86,6 +86,13 @@ SELECT j.id, j.conversation_key, j.payload, j.attempts, j.received_at, j.next_at
 FROM relay_heads h JOIN relay_jobs j ON j.id = h.job_id AND j.state = 'pending'
 WHERE h.conversation_key = ANY($1::text[])`;
 
+/** A turn of shared periodic work: taken when the key's last turn is at least the interval old (judged by the database's clock). */
+const TAKE_TURN = `
+INSERT INTO relay_turns (key, taken_at) VALUES ($1, ${DB_NOW_MS} + $3::bigint)
+ON CONFLICT (key) DO UPDATE SET taken_at = excluded.taken_at
+WHERE relay_turns.taken_at <= excluded.taken_at - $2::bigint
+RETURNING key`;
+
 const RELEASE = "DELETE FROM relay_leases WHERE conversation_key = ANY($1::text[]) AND owner = $2";
 
 /**
@@ -483,6 +490,7 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
       await ready();
       await pool.query("DELETE FROM relay_deliveries WHERE seen_at < $1", [Math.max(olderThan, Date.now() - DELIVERY_RETENTION_MS)]);
       await pool.query("DELETE FROM relay_routes WHERE seen_at < $1", [olderThan]);
+      await pool.query("DELETE FROM relay_turns WHERE taken_at < $1", [olderThan]);
       return (await pool.query("DELETE FROM relay_seen WHERE seen_at < $1", [olderThan])).rowCount ?? 0;
     },
     /** Reads of one turn of the event loop share one query (every webhook with a route reads one). */
@@ -491,6 +499,11 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
         if (routeReads.length === 0) setImmediate(() => void readRoutes());
         routeReads.push({ key, resolve, reject });
       });
+    },
+    async claimTurn(key: string, intervalMs: number, now: number): Promise<boolean> {
+      await ready();
+      const result = await pool.query(TAKE_TURN, [key, Math.max(0, Math.round(intervalMs)), Math.round(now - Date.now())]);
+      return (result.rowCount ?? 0) > 0;
     },
     async healthy(): Promise<boolean> {
       if (closed) return false;

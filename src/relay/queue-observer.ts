@@ -1,4 +1,5 @@
 import type { SecretOrKeys } from "../core/derive-key";
+import { ONCE } from "./outbox-store";
 import { readQueueSignal } from "./queue-signal";
 import type { QueueWatch } from "./queue-watch";
 import type { RelayMetrics } from "./relay-metrics";
@@ -11,6 +12,9 @@ export interface QueueObserverDeps {
   relaySecret: SecretOrKeys;
   openRoute: RouteOpener;
   inboxIds: readonly number[] | null;
+  /** The shared turn (OutboxStore#claimTurn with ONCE): a handover's observations are counted by one replica. Absent: this process only. */
+  claimTurn?: (key: string, intervalMs: number, now: number) => Promise<boolean>;
+  log?: { warn(object: object, message: string): void };
 }
 
 /**
@@ -19,6 +23,25 @@ export interface QueueObserverDeps {
  * handovers) and the queue watch list. Never throws into the intake.
  */
 export function createQueueObserver(deps: QueueObserverDeps) {
+  /**
+   * Observes when this replica is the first to record the handover's key. The claim runs after the webhook's
+   * own work (never delays its answer); a store that cannot answer: observed here (this process still counts
+   * each handover once), since a sample lost is worse than one counted by two replicas during an outage.
+   */
+  function once(key: string, now: number, observe: () => void): void {
+    const claim = deps.claimTurn;
+    if (claim === undefined) return observe();
+    claim(key, ONCE, now).then(
+      (won) => {
+        if (won) observe();
+      },
+      (error: unknown) => {
+        deps.log?.warn({ error: error instanceof Error ? error.message : String(error) }, "handover histogram: the shared record failed; observed by this replica");
+        observe();
+      },
+    );
+  }
+
   return {
     observe(payload: unknown, now: number): void {
       const signal = readQueueSignal(payload);
@@ -26,8 +49,9 @@ export function createQueueObserver(deps: QueueObserverDeps) {
       const route = seenRoute(payload, { relaySecret: deps.relaySecret, openRoute: deps.openRoute, inboxIds: deps.inboxIds });
       const observed = deps.watch.observe(signal, route, now);
       const inbox = String(signal.inboxId);
-      if (observed.firstResponseSeconds !== undefined) deps.metrics.firstResponse.observe({ inbox }, observed.firstResponseSeconds);
-      if (observed.durationSeconds !== undefined) deps.metrics.handoverDuration.observe({ inbox }, observed.durationSeconds);
+      const { firstResponseSeconds, durationSeconds, handover } = observed;
+      if (firstResponseSeconds !== undefined) once(`first:${handover ?? ""}`, now, () => deps.metrics.firstResponse.observe({ inbox }, firstResponseSeconds));
+      if (durationSeconds !== undefined) once(`ended:${handover ?? ""}`, now, () => deps.metrics.handoverDuration.observe({ inbox }, durationSeconds));
       if (observed.refused === true) deps.metrics.queueWatchFull.inc();
       deps.metrics.queueWatched.set(deps.watch.size());
     },

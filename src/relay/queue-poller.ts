@@ -10,8 +10,8 @@ export interface QueuePollerDeps {
   intervalMs: number;
   /** One listing of an inbox's queue (ChatwootClient#listQueue). */
   list(accountId: number, inboxId: number): Promise<QueueListing>;
-  /** Only its enqueue is used (either store: SQLite or PostgreSQL). */
-  outbox: Pick<OutboxStore, "enqueue">;
+  /** Its enqueue, and its claimTurn: one replica lists an inbox per interval (either store: SQLite or PostgreSQL). */
+  outbox: Pick<OutboxStore, "enqueue" | "claimTurn">;
   metrics: RelayMetrics;
   log: { warn(object: object, message: string): void; info(object: object, message: string): void };
   wake(): void;
@@ -21,11 +21,14 @@ export interface QueuePollerDeps {
 /** How often the poller looks for inboxes that are due (the interval itself is per inbox). */
 const TICK_MS = 1_000;
 
-/** The update as an outbox job: in the conversation's own queue, after anything already there, once per position and poll. */
+/**
+ * The update as an outbox job: in the conversation's own queue, after anything already there, once per position
+ * and handover, whichever replica lists the queue (the outbox refuses a dedupe key it has seen).
+ */
 export function queueUpdateJob(update: QueueUpdate, now: number): InjectJob {
   const { watched } = update;
   return {
-    dedupeKey: `queue:${watched.inboxId}:${watched.conversationId}:${update.position}:${now}`,
+    dedupeKey: `queue:${watched.inboxId}:${watched.conversationId}:${watched.handover}:${update.position}`,
     conversationKey: `${watched.inboxId}:${watched.conversationId}`,
     orderTs: now,
     orderSeq: Number.MAX_SAFE_INTEGER,
@@ -70,6 +73,15 @@ export function createQueuePoller(deps: QueuePollerDeps) {
   }
 
   async function poll(accountId: number, inboxId: number): Promise<void> {
+    // Replicas share the inbox's turn: whoever wins lists it for all this interval (a store that cannot answer: no listing).
+    let won: boolean;
+    try {
+      won = await deps.outbox.claimTurn(`queue:${accountId}:${inboxId}`, deps.intervalMs, now());
+    } catch (error: unknown) {
+      deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue listing skipped: its turn could not be claimed");
+      return;
+    }
+    if (!won) return;
     let listing: QueueListing;
     try {
       listing = await deps.list(accountId, inboxId);

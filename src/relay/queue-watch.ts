@@ -1,6 +1,7 @@
 import type { RouteBinding } from "../core/route-seal";
 import { queueRank, shouldSendUpdate, type QueueListing } from "./queue-rank";
 import type { QueueSignal } from "./queue-signal";
+import { tupleHash } from "./tuple-hash";
 import { addSample, estimateWaitSeconds } from "./wait-estimate";
 
 /** The authentic route a webhook carried, as the queue watch needs it. */
@@ -21,6 +22,8 @@ export interface Watched {
   conversationId: number;
   sealed: string;
   binding: RouteBinding;
+  /** Which handover (the route's issue time, else a hash of the sealed route): queue updates are keyed per handover. */
+  handover: string;
   /** The position last sent to the user (null: none yet). */
   lastSent: number | null;
   bytes: number;
@@ -38,6 +41,8 @@ export interface Observed {
   durationSeconds?: number;
   /** A new waiting conversation could not be watched: the watch list is full. */
   refused?: boolean;
+  /** The handover the observations belong to (inbox, conversation, route's issue time): replicas count each once. */
+  handover?: string;
 }
 
 interface InboxState {
@@ -52,6 +57,11 @@ const SEEN_LIMIT = 20_000;
 
 function entryBytes(route: QueueRoute): number {
   return 2 * (route.sealed.length + route.binding.sourceId.length) + 200;
+}
+
+/** A handover's identity, the same on every replica: the route's issue time, else (old seals) a hash of the sealed route. */
+export function handoverOf(route: QueueRoute): string {
+  return route.issuedAt !== null ? `t${route.issuedAt}` : `h${tupleHash([route.sealed])}`;
 }
 
 /** A bounded set of keys, oldest out first. */
@@ -107,7 +117,9 @@ export function createQueueWatch(options: { intervalMs: number; capacityBytes?: 
     const extra = bytes - (previous?.bytes ?? 0);
     if (used + extra > capacity) return false;
     const accountId = route.accountId > 0 ? route.accountId : (previous?.accountId ?? 0);
-    watched.set(key, { accountId, inboxId: signal.inboxId, conversationId: signal.conversationId, sealed: route.sealed, binding: route.binding, lastSent: previous?.lastSent ?? null, bytes });
+    const handover = handoverOf(route);
+    const lastSent = previous?.handover === handover ? previous.lastSent : null;
+    watched.set(key, { accountId, inboxId: signal.inboxId, conversationId: signal.conversationId, sealed: route.sealed, binding: route.binding, handover, lastSent, bytes });
     used += extra;
     return true;
   }
@@ -134,6 +146,7 @@ export function createQueueWatch(options: { intervalMs: number; capacityBytes?: 
         ended.add(handover);
         observed.durationSeconds = Math.max(0, ((signal.at ?? now) - startedAt) / 1000);
       }
+      if (route !== undefined && (observed.firstResponseSeconds !== undefined || observed.durationSeconds !== undefined)) observed.handover = `${key}:${handoverOf(route)}`;
       const answered = signal.firstReplyAt !== null || signal.repliedBefore || (handover !== undefined && firstResponses.has(handover));
       const waiting = signal.status === "open" && !signal.assigned && !answered;
       if (waiting && route?.queueUpdates === true) {

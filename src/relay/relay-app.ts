@@ -93,7 +93,15 @@ export function buildRelayApp(deps: RelayAppDeps): FastifyInstance {
   const routeOptions = { lookup: prefetch.lookup, openRoute, retentionMs: SEEN_RETENTION_MS };
   // Replicas on PostgreSQL: the newest route may have been recorded by another replica, so none is judged from memory.
   const routes = deps.outbox.kind === "postgres" ? createSharedNewestRoutes(routeOptions) : createNewestRoutes(routeOptions);
-  const queue = deps.queueWatch === undefined ? undefined : createQueueObserver({ watch: deps.queueWatch, metrics: deps.metrics, relaySecret: deps.keys, openRoute, inboxIds: deps.config.inboxIds });
+  const queue = deps.queueWatch === undefined ? undefined : createQueueObserver({
+          watch: deps.queueWatch,
+          metrics: deps.metrics,
+          relaySecret: deps.keys,
+          openRoute,
+          inboxIds: deps.config.inboxIds,
+          claimTurn: (key, intervalMs, at) => deps.outbox.claimTurn(key, intervalMs, at),
+          log: app.log,
+        });
   registerIntake(app, {
     config: deps.config,
     keys: deps.keys,

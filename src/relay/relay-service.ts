@@ -67,7 +67,14 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
   const keys = deriveKeys(config.relaySecret);
   const metrics = createRelayMetrics(() => outbox.depth());
   const log = options.logger === false ? pino({ level: "silent" }) : options.logStream === undefined ? pino({ level: config.logLevel }) : pino({ level: config.logLevel }, options.logStream);
-  const agents = createAgentDirectory({ names: createAgentNames(), list: agentsClient(config), metrics, log, ...(options.now === undefined ? {} : { now: options.now }) });
+  const agents = createAgentDirectory({
+    names: createAgentNames(),
+    list: agentsClient(config),
+    metrics,
+    log,
+    claimTurn: (key, intervalMs, at) => outbox.claimTurn(key, intervalMs, at),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
   const worker = createDeliveryWorker({
     outbox,
     inject: createCognigyInjector(injectTarget(config)),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import type { EnqueueRequest, StoredJob } from "../../src/relay/outbox";
-import type { OutboxStore } from "../../src/relay/outbox-store";
+import { ONCE, type OutboxStore } from "../../src/relay/outbox-store";
 import { openPostgresOutbox } from "../../src/relay/postgres-outbox";
 import { openSqliteOutbox } from "../../src/relay/sqlite-outbox";
 import type { InjectJob } from "../../src/relay/relay-job";
@@ -286,5 +286,31 @@ describe.each(BACKENDS)("outbox contract: $name", (backend) => {
     await outbox.enqueue(request("d2", { messageId: 1 }), T0);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(wakes).toBe(afterFirst);
+  });
+  it("gives a key's turn to one caller per interval, other keys apart, and the turn again once the interval has passed", async () => {
+    const outbox = await open();
+    const t = Date.now();
+    expect(await outbox.claimTurn("queue:1:12", 1_000, t)).toBe(true);
+    expect(await outbox.claimTurn("queue:1:12", 1_000, t + 900)).toBe(false);
+    expect(await outbox.claimTurn("queue:1:13", 1_000, t + 900)).toBe(true);
+    expect(await outbox.claimTurn("queue:1:12", 1_000, t + 1_100)).toBe(true);
+    // The new turn counts from when it was taken.
+    expect(await outbox.claimTurn("queue:1:12", 1_000, t + 2_000)).toBe(false);
+    expect(await outbox.claimTurn("queue:1:12", 1_000, t + 2_200)).toBe(true);
+  });
+
+  it("gives a turn to exactly one of many concurrent callers", async () => {
+    const outbox = await open();
+    const t = Date.now();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => outbox.claimTurn("agents:1", 300_000, t)));
+    expect(answers.filter((won) => won)).toHaveLength(1);
+  });
+
+  it("gives a ONCE key's turn once, however late the next caller comes", async () => {
+    const outbox = await open();
+    const t = Date.now();
+    expect(await outbox.claimTurn("first:12:321:t1", ONCE, t)).toBe(true);
+    expect(await outbox.claimTurn("first:12:321:t1", ONCE, t + 30 * 86_400_000)).toBe(false);
+    expect(await outbox.claimTurn("first:12:321:t2", ONCE, t)).toBe(true);
   });
 });

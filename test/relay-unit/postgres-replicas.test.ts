@@ -1,6 +1,6 @@
 import { Client } from "pg";
 import type { EnqueueRequest, StoredJob } from "../../src/relay/outbox";
-import type { OutboxStore } from "../../src/relay/outbox-store";
+import { ONCE, type OutboxStore } from "../../src/relay/outbox-store";
 import { MIGRATIONS } from "../../src/relay/postgres-migrations";
 import { openPostgresOutbox } from "../../src/relay/postgres-outbox";
 import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
@@ -66,6 +66,29 @@ async function query(sql: string): Promise<unknown[]> {
 }
 
 describe("PostgreSQL outbox: replicas on one database", () => {
+  it("gives a shared turn to one replica per interval, however many ask at once, judged by the database's clock", async () => {
+    const replicas = await Promise.all([replica(), replica(), replica()]);
+    const t = Date.now();
+    const answers = await Promise.all(replicas.flatMap((outbox) => Array.from({ length: 5 }, () => outbox.claimTurn("queue:1:12", 1_000, t))));
+    expect(answers.filter((won) => won)).toHaveLength(1);
+    // Another replica, later within the interval: not its turn; past the interval: its turn, and nobody else's.
+    expect(await replicas[1]?.claimTurn("queue:1:12", 1_000, t + 800)).toBe(false);
+    const later = await Promise.all(replicas.map((outbox) => outbox.claimTurn("queue:1:12", 1_000, t + 1_200)));
+    expect(later.filter((won) => won)).toHaveLength(1);
+    // A handover's first response, counted by one replica only.
+    const once = await Promise.all(replicas.map((outbox) => outbox.claimTurn("first:12:321:t1", ONCE, t)));
+    expect(once.filter((won) => won)).toHaveLength(1);
+  });
+
+  it("forgets turns with the seen keys", async () => {
+    const a = await replica();
+    const t = Date.now();
+    expect(await a.claimTurn("first:12:321:t1", ONCE, t)).toBe(true);
+    await a.pruneSeen(Date.now() + 60_000);
+    expect(await query("SELECT key FROM relay_turns")).toEqual([]);
+    expect(await a.claimTurn("first:12:321:t1", ONCE, t)).toBe(true);
+  });
+
   it("creates the schema once when replicas start together, and records each migration", async () => {
     await Promise.all([replica(), replica(), replica(), replica()]);
     expect(await query("SELECT version, name FROM relay_schema_migrations ORDER BY version")).toEqual(MIGRATIONS.map((migration) => ({ version: migration.version, name: migration.name })));

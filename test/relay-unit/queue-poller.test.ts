@@ -36,7 +36,8 @@ function poller(enqueue: (request: EnqueueRequest, now: number) => Promise<Enque
     watch: watchedOne(),
     intervalMs: INTERVAL,
     list: async () => ({ ids: [1], total: 1 }),
-    outbox: { enqueue },
+    // Every turn won: this suite is about the enqueue (the claim has its own tests in outbox-contract.test.ts).
+    outbox: { enqueue, claimTurn: async () => true },
     metrics,
     log: { warn: (object, message) => void warnings.push({ object, message }), info: () => undefined },
     wake: () => void (wakes += 1),

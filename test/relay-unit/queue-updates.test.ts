@@ -180,7 +180,7 @@ describe("queue watch", () => {
     }
     expect(firsts).toEqual([60, 120, 180, 240]);
     const resolve = statusChanged(conversation(1, { updatedAt: (T0 + 30 * MINUTE) / 1000 }), "resolved");
-    expect(watch.observe(signal(resolve), route(1), T0 + 30 * MINUTE)).toEqual({ durationSeconds: 1800 });
+    expect(watch.observe(signal(resolve), route(1), T0 + 30 * MINUTE)).toEqual({ durationSeconds: 1800, handover: `12:1:t${T0}` });
     expect(watch.observe(signal(resolve), route(1), T0 + 30 * MINUTE)).toEqual({});
     watch.observe(signal(conversationCreated(conversation(5))), route(5), T0 + 5 * MINUTE);
     watch.due(T0 + 5 * MINUTE);
