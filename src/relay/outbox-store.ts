@@ -1,4 +1,5 @@
 import type { EnqueueRequest, EnqueueResult, RouteRecord, Schedule } from "./outbox";
+import type { SharedQueue } from "./shared-queue";
 
 /**
  * The durable outbox as the relay uses it, whichever database holds it: the
@@ -50,6 +51,8 @@ export interface OutboxStore {
    * With ONCE as the interval, a key is won once (until pruned with the seen keys).
    */
   claimTurn(key: string, intervalMs: number, now: number): Promise<boolean>;
+  /** PostgreSQL: issue 13's queue state shared by replicas (see shared-queue.ts); SQLite: none (kept in memory). */
+  readonly sharedQueue?: SharedQueue;
   /** Readable, and writes go through (/readyz). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

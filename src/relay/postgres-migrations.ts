@@ -112,12 +112,33 @@ FROM relay_jobs WHERE state = 'pending' ORDER BY conversation_key, order_ts, ord
 `,
   },
   {
-    // Turns of periodic work shared by replicas (claimTurn): one row per key, the time its last turn was taken.
+    // Issue 13's work shared by replicas: turns of periodic work (claimTurn: one row per key, when its last
+    // turn was taken), the waiting users who asked for queue updates, and each inbox's queue exits (once per handover).
     version: 3,
-    name: "shared turns",
+    name: "shared queue work",
     sql: `
 CREATE TABLE relay_turns (key TEXT PRIMARY KEY, taken_at BIGINT NOT NULL);
 CREATE INDEX relay_turns_age ON relay_turns (taken_at);
+CREATE TABLE relay_queue_watch (
+  inbox_id INTEGER NOT NULL,
+  conversation_id INTEGER NOT NULL,
+  account_id INTEGER NOT NULL,
+  handover TEXT NOT NULL,
+  sealed TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  last_sent INTEGER,
+  seen_at BIGINT NOT NULL,
+  PRIMARY KEY (inbox_id, conversation_id)
+);
+CREATE INDEX relay_queue_watch_age ON relay_queue_watch (seen_at);
+CREATE TABLE relay_queue_exits (
+  inbox_id INTEGER NOT NULL,
+  conversation_id INTEGER NOT NULL,
+  handover TEXT NOT NULL,
+  exited_at BIGINT NOT NULL,
+  PRIMARY KEY (inbox_id, conversation_id, handover)
+);
+CREATE INDEX relay_queue_exits_recent ON relay_queue_exits (inbox_id, exited_at);
 `,
   },
 ];

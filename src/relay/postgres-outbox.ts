@@ -4,6 +4,7 @@ import { isRecord } from "../core/json-guards";
 import { parsePayload, WRITE_RETRY_MS, type EnqueueRequest, type EnqueueResult, type RouteRecord, type Schedule, type StoredJob } from "./outbox";
 import type { OutboxStore } from "./outbox-store";
 import { DB_NOW_MS, migrate } from "./postgres-migrations";
+import { postgresSharedQueue } from "./postgres-shared-queue";
 
 export interface PostgresOutboxOptions {
   /** How long a claim of a conversation lasts without renewal (renewed every third of it while the delivery runs). */
@@ -447,6 +448,7 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
   return {
     kind: "postgres",
     ready,
+    sharedQueue: postgresSharedQueue(pool, ready),
     enqueue(request: EnqueueRequest, now: number): Promise<EnqueueResult> {
       return new Promise((resolve, reject) => {
         if (closed) return reject(new Error("the outbox is closed"));
@@ -491,6 +493,9 @@ export function openPostgresOutbox(connectionString: string, options: PostgresOu
       await pool.query("DELETE FROM relay_deliveries WHERE seen_at < $1", [Math.max(olderThan, Date.now() - DELIVERY_RETENTION_MS)]);
       await pool.query("DELETE FROM relay_routes WHERE seen_at < $1", [olderThan]);
       await pool.query("DELETE FROM relay_turns WHERE taken_at < $1", [olderThan]);
+      await pool.query("DELETE FROM relay_queue_exits WHERE exited_at < $1", [olderThan]);
+      // A waiting user no webhook or listing refreshed for the retention: its conversation was long since handled.
+      await pool.query("DELETE FROM relay_queue_watch WHERE seen_at < $1", [olderThan]);
       return (await pool.query("DELETE FROM relay_seen WHERE seen_at < $1", [olderThan])).rowCount ?? 0;
     },
     /** Reads of one turn of the event loop share one query (every webhook with a route reads one). */

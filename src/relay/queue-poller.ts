@@ -3,6 +3,8 @@ import type { OutboxStore } from "./outbox-store";
 import type { QueueListing } from "./queue-rank";
 import type { QueueUpdate, QueueWatch } from "./queue-watch";
 import type { RelayMetrics } from "./relay-metrics";
+import type { SharedQueue } from "./shared-queue";
+import { MAX_SAMPLES, WINDOW_MS } from "./wait-estimate";
 import type { InjectJob } from "./relay-job";
 
 export interface QueuePollerDeps {
@@ -16,7 +18,12 @@ export interface QueuePollerDeps {
   log: { warn(object: object, message: string): void; info(object: object, message: string): void };
   wake(): void;
   now?: () => number;
+  /** PostgreSQL: the waiting users and queue exits of all replicas (the winner of an inbox's turn updates them all). */
+  shared?: SharedQueue;
 }
+
+/** Waiting users of one inbox read from the shared state per listing (the listing's first page holds 25 ranks at most anyway). */
+const MAX_SHARED_WAITING = 1_000;
 
 /** How often the poller looks for inboxes that are due (the interval itself is per inbox). */
 const TICK_MS = 1_000;
@@ -56,6 +63,9 @@ export function createQueuePoller(deps: QueuePollerDeps) {
   const now = deps.now ?? Date.now;
   const failing = new Set<number>();
   const inFlight = new Set<Promise<void>>();
+  /** Inboxes known only from the shared state: when this replica last tried them (the turn decides who lists). */
+  const sharedTried = new Map<number, number>();
+  let looking = false;
   let timer: NodeJS.Timeout | undefined;
 
   async function enqueue(updates: QueueUpdate[], at: number): Promise<void> {
@@ -98,7 +108,15 @@ export function createQueuePoller(deps: QueuePollerDeps) {
     if (failing.delete(inboxId)) deps.log.info({ inbox: inboxId }, "queue listing works again");
     const at = now();
     try {
-      await enqueue(deps.watch.apply(inboxId, listing, at), at);
+      const shared = deps.shared;
+      if (shared === undefined) await enqueue(deps.watch.apply(inboxId, listing, at), at);
+      else {
+        deps.watch.adopt(await shared.waiting(inboxId, MAX_SHARED_WAITING));
+        const exits = await shared.exits(inboxId, at - WINDOW_MS, MAX_SAMPLES);
+        const updates = deps.watch.apply(inboxId, listing, at, exits);
+        await enqueue(updates, at);
+        await Promise.all(updates.map(({ watched, position }) => shared.sent(inboxId, watched.conversationId, watched.handover, position)));
+      }
     } catch (error: unknown) {
       // The outbox cannot be written (disk full, database away): these updates are skipped; the next interval sends the position again.
       deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue updates not queued");
@@ -106,14 +124,43 @@ export function createQueuePoller(deps: QueuePollerDeps) {
     deps.metrics.queueWatched.set(deps.watch.size());
   }
 
+  /** Inboxes someone waits in according to the shared state, not tried by this replica within the interval. */
+  async function sharedDue(shared: SharedQueue, at: number, local: ReadonlySet<number>): Promise<{ accountId: number; inboxId: number }[]> {
+    const inboxes = await shared.inboxes();
+    const current = new Set(inboxes.map(({ inboxId }) => inboxId));
+    for (const inboxId of sharedTried.keys()) if (!current.has(inboxId)) sharedTried.delete(inboxId);
+    for (const inboxId of local) sharedTried.set(inboxId, at);
+    return inboxes.filter(({ inboxId }) => {
+      const last = sharedTried.get(inboxId);
+      if (local.has(inboxId) || (last !== undefined && at - last < deps.intervalMs && at >= last)) return false;
+      sharedTried.set(inboxId, at);
+      return true;
+    });
+  }
+
+  function start(accountId: number, inboxId: number): void {
+    // A timer's task never rejects: anything unexpected is logged, and the inbox polled again next interval.
+    const task = poll(accountId, inboxId)
+      .catch((error: unknown) => deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue poll failed unexpectedly"))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  }
+
   function tick(): void {
-    for (const { accountId, inboxId } of deps.watch.due(now())) {
-      // A timer's task never rejects: anything unexpected is logged, and the inbox polled again next interval.
-      const task = poll(accountId, inboxId)
-        .catch((error: unknown) => deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue poll failed unexpectedly"))
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
-    }
+    const at = now();
+    const local = deps.watch.due(at);
+    for (const { accountId, inboxId } of local) start(accountId, inboxId);
+    const shared = deps.shared;
+    if (shared === undefined || looking) return;
+    looking = true;
+    const task = sharedDue(shared, at, new Set(local.map(({ inboxId }) => inboxId)))
+      .then((due) => due.forEach(({ accountId, inboxId }) => start(accountId, inboxId)))
+      .catch((error: unknown) => deps.log.warn({ error: error instanceof Error ? error.message : String(error) }, "queue watch: the shared waiting list could not be read"))
+      .finally(() => {
+        looking = false;
+        inFlight.delete(task);
+      });
+    inFlight.add(task);
   }
 
   return {

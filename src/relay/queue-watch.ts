@@ -1,6 +1,7 @@
 import type { RouteBinding } from "../core/route-seal";
 import { queueRank, shouldSendUpdate, type QueueListing } from "./queue-rank";
 import type { QueueSignal } from "./queue-signal";
+import type { SharedWaiting } from "./shared-queue";
 import { tupleHash } from "./tuple-hash";
 import { addSample, estimateWaitSeconds } from "./wait-estimate";
 
@@ -64,11 +65,22 @@ export function handoverOf(route: QueueRoute): string {
   return route.issuedAt !== null ? `t${route.issuedAt}` : `h${tupleHash([route.sealed])}`;
 }
 
+/**
+ * What the watch tells the replicas' shared state (PostgreSQL, see shared-queue.ts), as it happens; the
+ * listener does the I/O (after the webhook's own work) and logs its failures.
+ */
+export interface QueueWatchShare {
+  watched(entry: SharedWaiting): void;
+  forgotten(inboxId: number, conversationId: number): void;
+  exited(inboxId: number, conversationId: number, handover: string, at: number): void;
+}
+
 /** A bounded set of keys, oldest out first. */
 function boundedSet(limit: number) {
   const keys = new Set<string>();
   return {
     has: (key: string): boolean => keys.has(key),
+    delete: (key: string): boolean => keys.delete(key),
     add(key: string): void {
       keys.add(key);
       for (const oldest of keys) {
@@ -86,13 +98,15 @@ function boundedSet(limit: number) {
  * which inboxes are due (at most one listing per inbox per interval) and hands
  * it the listings; webhooks tell it who was answered, assigned or closed.
  */
-export function createQueueWatch(options: { intervalMs: number; capacityBytes?: number }) {
+export function createQueueWatch(options: { intervalMs: number; capacityBytes?: number; share?: QueueWatchShare }) {
   const capacity = options.capacityBytes ?? DEFAULT_WATCH_BYTES;
   const watched = new Map<string, Watched>();
   const inboxes = new Map<number, InboxState>();
   const firstResponses = boundedSet(SEEN_LIMIT);
   const leftQueue = boundedSet(SEEN_LIMIT);
   const ended = boundedSet(SEEN_LIMIT);
+  /** Conversations (by handover) whose shared row this replica already removed: one removal each, not one per webhook. */
+  const unshared = boundedSet(SEEN_LIMIT);
   let used = 0;
 
   const keyOf = (inboxId: number, conversationId: number): string => `${inboxId}:${conversationId}`;
@@ -111,16 +125,37 @@ export function createQueueWatch(options: { intervalMs: number; capacityBytes?: 
     used -= entry.bytes;
   }
 
-  function watch(key: string, signal: QueueSignal, route: QueueRoute): boolean {
+  /** Forgets here and, once per handover, in the shared state (another replica may be the one watching). */
+  function forgetShared(key: string, inboxId: number, conversationId: number, route: QueueRoute | undefined): void {
+    const entry = watched.get(key);
+    forget(key);
+    if (options.share === undefined || (entry === undefined && route?.queueUpdates !== true)) return;
+    const handover = `${key}:${entry?.handover ?? (route === undefined ? "" : handoverOf(route))}`;
+    if (unshared.has(handover)) return;
+    unshared.add(handover);
+    options.share.forgotten(inboxId, conversationId);
+  }
+
+  /** Adds or replaces an entry within the capacity; false when it does not fit. */
+  function put(key: string, entry: Omit<Watched, "bytes">, route: QueueRoute): boolean {
     const bytes = entryBytes(route);
     const previous = watched.get(key);
     const extra = bytes - (previous?.bytes ?? 0);
     if (used + extra > capacity) return false;
+    watched.set(key, { ...entry, bytes });
+    used += extra;
+    return true;
+  }
+
+  function watch(key: string, signal: QueueSignal, route: QueueRoute): boolean {
+    const previous = watched.get(key);
     const accountId = route.accountId > 0 ? route.accountId : (previous?.accountId ?? 0);
     const handover = handoverOf(route);
     const lastSent = previous?.handover === handover ? previous.lastSent : null;
-    watched.set(key, { accountId, inboxId: signal.inboxId, conversationId: signal.conversationId, sealed: route.sealed, binding: route.binding, handover, lastSent, bytes });
-    used += extra;
+    const entry = { accountId, inboxId: signal.inboxId, conversationId: signal.conversationId, sealed: route.sealed, binding: route.binding, handover, lastSent };
+    if (!put(key, entry, route)) return false;
+    unshared.delete(`${key}:${handover}`);
+    options.share?.watched(entry);
     return true;
   }
 
@@ -134,6 +169,7 @@ export function createQueueWatch(options: { intervalMs: number; capacityBytes?: 
       // The queue moves on when a handover first gets an agent: assigned, or answered first (once each).
       if ((signal.assigned || signal.firstReplyAt !== null) && handover !== undefined && !leftQueue.has(handover)) {
         leftQueue.add(handover);
+        if (route !== undefined) options.share?.exited(signal.inboxId, signal.conversationId, handoverOf(route), now);
         const state = inbox(signal.inboxId);
         // The relay's own clock for every exit: gaps are never skewed by Chatwoot's clock or a late webhook's payload time.
         state.samples = addSample(state.samples, now, now);
@@ -151,7 +187,7 @@ export function createQueueWatch(options: { intervalMs: number; capacityBytes?: 
       const waiting = signal.status === "open" && !signal.assigned && !answered;
       if (waiting && route?.queueUpdates === true) {
         if (!watch(key, signal, route)) observed.refused = true;
-      } else if (!waiting && (signal.status !== undefined || signal.assigned || answered)) forget(key);
+      } else if (!waiting && (signal.status !== undefined || signal.assigned || answered)) forgetShared(key, signal.inboxId, signal.conversationId, route);
       return observed;
     },
 
@@ -168,14 +204,30 @@ export function createQueueWatch(options: { intervalMs: number; capacityBytes?: 
       return [...result].map(([inboxId, accountId]) => ({ accountId, inboxId }));
     },
 
-    /** One inbox's listing: the updates to send (a new position), and conversations no longer waiting forgotten. */
-    apply(inboxId: number, listing: QueueListing, now: number): QueueUpdate[] {
+    /**
+     * The inbox's waiting users as the replicas share them (PostgreSQL), before applying a listing: each is
+     * watched here too, with the position last sent by whichever replica sent it. Those that do not fit are skipped.
+     */
+    adopt(entries: readonly SharedWaiting[]): void {
+      for (const entry of entries) {
+        const key = keyOf(entry.inboxId, entry.conversationId);
+        const previous = watched.get(key);
+        const lastSent = entry.lastSent ?? (previous?.handover === entry.handover ? previous.lastSent : null);
+        put(key, { ...entry, lastSent }, { sealed: entry.sealed, binding: entry.binding, accountId: entry.accountId, issuedAt: null, queueUpdates: true });
+      }
+    },
+
+    /**
+     * One inbox's listing: the updates to send (a new position), and conversations no longer waiting forgotten.
+     * `exits`: the inbox's queue exits as the replicas share them (PostgreSQL); else those this process saw.
+     */
+    apply(inboxId: number, listing: QueueListing, now: number, exits?: readonly number[]): QueueUpdate[] {
       const updates: QueueUpdate[] = [];
-      const samples = inbox(inboxId).samples;
+      const samples = exits ?? inbox(inboxId).samples;
       for (const [key, entry] of watched) {
         if (entry.inboxId !== inboxId) continue;
         const rank = queueRank(listing, entry.conversationId);
-        if (rank === "absent") forget(key);
+        if (rank === "absent") forgetShared(key, entry.inboxId, entry.conversationId, undefined);
         else if (rank !== "beyond_page" && shouldSendUpdate(entry.lastSent, rank.position)) {
           entry.lastSent = rank.position;
           updates.push({ watched: entry, position: rank.position, waitSeconds: estimateWaitSeconds(samples, rank.position, now) });

@@ -17,6 +17,7 @@ import { createRelayMetrics } from "./relay-metrics";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy";
 import { createQueuePoller } from "./queue-poller";
 import { createQueueWatch } from "./queue-watch";
+import { shareQueueWatch } from "./share-queue-watch";
 
 export const DELIVERY_CONCURRENCY = 32;
 
@@ -90,12 +91,25 @@ export function createRelayService(config: RelayConfig, options: RelayServiceOpt
   });
   outbox.onJobsAdded(() => worker.wake());
   const chatwoot = notesClient(config);
-  const queueWatch = createQueueWatch({ intervalMs: config.queueUpdateIntervalMs });
   // Queue updates need a Chatwoot user token to list the queue; the histograms work without one.
+  const polling = chatwoot !== null && config.queueUpdateIntervalMs > 0;
+  // Replicas (PostgreSQL) share the waiting users and queue exits, so the one that lists an inbox updates everyone in it.
+  const shared = polling ? outbox.sharedQueue : undefined;
+  const queueWatch = createQueueWatch({ intervalMs: config.queueUpdateIntervalMs, ...(shared === undefined ? {} : { share: shareQueueWatch(shared, log, options.now ?? Date.now) }) });
   const poller =
-    chatwoot === null || config.queueUpdateIntervalMs <= 0
+    chatwoot === null || !polling
       ? null
-      : createQueuePoller({ watch: queueWatch, intervalMs: config.queueUpdateIntervalMs, list: (accountId, inboxId) => chatwoot(accountId).listQueue(inboxId), outbox, metrics, log, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }) });
+      : createQueuePoller({
+          watch: queueWatch,
+          intervalMs: config.queueUpdateIntervalMs,
+          list: (accountId, inboxId) => chatwoot(accountId).listQueue(inboxId),
+          outbox,
+          metrics,
+          log,
+          wake: () => worker.wake(),
+          ...(options.now === undefined ? {} : { now: options.now }),
+          ...(shared === undefined ? {} : { shared }),
+        });
   const app = buildRelayApp({ config, keys, outbox, metrics, queueWatch, agents, wake: () => worker.wake(), ...(options.now === undefined ? {} : { now: options.now }), ...(options.logger === false ? { logger: false } : {}), ...(options.logStream === undefined ? {} : { logStream: options.logStream }) });
   const metricsApp = config.metrics === null ? null : buildMetricsApp(metrics);
   let metricsUrl: string | null = null;
