@@ -115,6 +115,8 @@ function suite(): void {
         ["Bob", "Bob here, covering for Anna."],
         ["Carla Colleague", "And Carla."],
       ]);
+      // The simulator records a delivery when the relay's answer reaches it, which may come after the jobs were delivered.
+      await chatwoot.webhooks.settled();
       // What the webhooks' sender said: the full names (sorted: deliveries are recorded as the relay answers them, and
       // on PostgreSQL each concurrent webhook is answered after its own commit). The push data named every agent: no listing.
       expect(chatwoot.webhooks.deliveries.filter((delivery) => delivery.event === "message_created").map((delivery) => readRecord(delivery.payload.sender).name).sort()).toEqual(["Anna Agent", "Bob Builder", "Carla Colleague"]);
