@@ -82,11 +82,12 @@ export function createQueuePoller(deps: QueuePollerDeps) {
     }
   }
 
-  async function poll(accountId: number, inboxId: number): Promise<void> {
+  /** `due`: the tick's time, at which the inbox was found due (on SQLite the turn's rule then matches the watch's exactly). */
+  async function poll(accountId: number, inboxId: number, due: number): Promise<void> {
     // Replicas share the inbox's turn: whoever wins lists it for all this interval (a store that cannot answer: no listing).
     let won: boolean;
     try {
-      won = await deps.outbox.claimTurn(`queue:${accountId}:${inboxId}`, deps.intervalMs, now());
+      won = await deps.outbox.claimTurn(`queue:${accountId}:${inboxId}`, deps.intervalMs, due);
     } catch (error: unknown) {
       deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue listing skipped: its turn could not be claimed");
       return;
@@ -138,9 +139,9 @@ export function createQueuePoller(deps: QueuePollerDeps) {
     });
   }
 
-  function start(accountId: number, inboxId: number): void {
+  function start(accountId: number, inboxId: number, due: number): void {
     // A timer's task never rejects: anything unexpected is logged, and the inbox polled again next interval.
-    const task = poll(accountId, inboxId)
+    const task = poll(accountId, inboxId, due)
       .catch((error: unknown) => deps.log.warn({ inbox: inboxId, error: error instanceof Error ? error.message : String(error) }, "queue poll failed unexpectedly"))
       .finally(() => inFlight.delete(task));
     inFlight.add(task);
@@ -149,12 +150,12 @@ export function createQueuePoller(deps: QueuePollerDeps) {
   function tick(): void {
     const at = now();
     const local = deps.watch.due(at);
-    for (const { accountId, inboxId } of local) start(accountId, inboxId);
+    for (const { accountId, inboxId } of local) start(accountId, inboxId, at);
     const shared = deps.shared;
     if (shared === undefined || looking) return;
     looking = true;
     const task = sharedDue(shared, at, new Set(local.map(({ inboxId }) => inboxId)))
-      .then((due) => due.forEach(({ accountId, inboxId }) => start(accountId, inboxId)))
+      .then((due) => due.forEach(({ accountId, inboxId }) => start(accountId, inboxId, at)))
       .catch((error: unknown) => deps.log.warn({ error: error instanceof Error ? error.message : String(error) }, "queue watch: the shared waiting list could not be read"))
       .finally(() => {
         looking = false;
