@@ -48,6 +48,8 @@ interface ReplicaCounts {
   maxDuplicatesPerConversation: number;
   outOfOrder: number;
   unexpectedResponses: number;
+  /** The first few unexpected answers (replica, status, body), so a failure says what the relay answered. */
+  unexpectedSamples: string[];
   cognigyViolations: number;
 }
 
@@ -89,6 +91,7 @@ async function replicaRun(killAfterAcks: number, victim: 0 | 1): Promise<Replica
   const acknowledgedBy: [number, number] = [0, 0];
   const notAcknowledged = new Set<string>();
   let unexpectedResponses = 0;
+  const unexpectedSamples: string[] = [];
   let inFlightAtKill = new Map<number, string>();
   let killed = false;
   let restarted: Promise<void> = Promise.resolve();
@@ -128,6 +131,7 @@ async function replicaRun(killAfterAcks: number, victim: 0 | 1): Promise<Replica
         const body = readRecord(await response.json());
         if (response.status !== 200 || body.status !== "accepted") {
           unexpectedResponses += 1;
+          if (unexpectedSamples.length < 5) unexpectedSamples.push(`replica ${replica}: ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
           continue;
         }
         acknowledged.add(key);
@@ -189,6 +193,7 @@ async function replicaRun(killAfterAcks: number, victim: 0 | 1): Promise<Replica
     maxDuplicatesPerConversation: Math.max(0, ...duplicatesPerConversation.values()),
     outOfOrder,
     unexpectedResponses,
+    unexpectedSamples,
     cognigyViolations: cognigy.violations.length,
   };
 }
@@ -207,12 +212,13 @@ describe("hostile: two relay replicas on one PostgreSQL, one killed with SIGKILL
     expect(counts.acknowledged).toBeGreaterThanOrEqual(killAfterAcks);
     expect(counts.acknowledged + counts.notAcknowledged).toBe(TOTAL);
     expect(Math.min(...counts.acknowledgedBy)).toBeGreaterThan(0);
-    expect({ lost: counts.lost, outOfOrder: counts.outOfOrder, duplicatedNotInFlight: counts.duplicatedNotInFlight, duplicatedWithNewEventId: counts.duplicatedWithNewEventId, unexpectedResponses: counts.unexpectedResponses, cognigyViolations: counts.cognigyViolations }).toEqual({
+    expect({ lost: counts.lost, outOfOrder: counts.outOfOrder, duplicatedNotInFlight: counts.duplicatedNotInFlight, duplicatedWithNewEventId: counts.duplicatedWithNewEventId, unexpectedResponses: counts.unexpectedResponses, unexpectedSamples: counts.unexpectedSamples, cognigyViolations: counts.cognigyViolations }).toEqual({
       lost: 0,
       outOfOrder: 0,
       duplicatedNotInFlight: 0,
       duplicatedWithNewEventId: 0,
       unexpectedResponses: 0,
+      unexpectedSamples: [],
       cognigyViolations: 0,
     });
     expect(counts.maxDuplicatesPerConversation).toBeLessThanOrEqual(1);
