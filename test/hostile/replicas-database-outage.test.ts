@@ -4,7 +4,7 @@ import { agentMessage, conversationFor, signWebhook, type WebhookConversation } 
 import { RELAY_SECRET } from "../support/extension-harness";
 import { startFakeCognigyEndpoint } from "../support/fake-cognigy-endpoint";
 import { writeHostileReport } from "../support/hostile-report";
-import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
+import { usePostgres } from "../support/postgres-server";
 import { relayEnv, WEBHOOK_SECRET } from "../support/relay-harness";
 import { startRelayProcess, type RelayProcess } from "../support/relay-process";
 
@@ -21,20 +21,13 @@ const CONVERSATIONS = 20;
 const PER_CONVERSATION = 60;
 const AWAY_MS = 10_000;
 
-let postgres: TestPostgres;
+const server = usePostgres();
 
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await postgres.stop();
-});
 
 describe("hostile: PostgreSQL stopped for 10 s during a burst to two replicas", () => {
   it("answers 503 while it is away, loses nothing acknowledged, keeps order, and resumes by itself", async () => {
     const cognigy = await startFakeCognigyEndpoint();
-    const env = relayEnv(cognigy, "/nonexistent-sqlite-dir", { RELAY_DATABASE_URL: await postgres.freshDatabase(), RELAY_LEASE_SECONDS: "5" });
+    const env = relayEnv(cognigy, "/nonexistent-sqlite-dir", { RELAY_DATABASE_URL: await server().freshDatabase(), RELAY_LEASE_SECONDS: "5" });
     const sessionOf = new Map<string, number>();
     const conversations: WebhookConversation[] = Array.from({ length: CONVERSATIONS }, (_, index) => {
       const route = { userId: `user-db-${index}`, sessionId: `session-db-${index}`, urlToken: `url-token-db-${index}` };
@@ -63,9 +56,9 @@ describe("hostile: PostgreSQL stopped for 10 s during a burst to two replicas", 
         else await response.arrayBuffer();
         if (outage === undefined && acknowledged.size >= 200) {
           outage = (async () => {
-            await postgres.pause();
+            await server().pause();
             await new Promise((resolve) => setTimeout(resolve, AWAY_MS));
-            await postgres.resume();
+            await server().resume();
           })();
         }
         // Spread over the outage: about 20 s of sending in all.

@@ -4,7 +4,7 @@ import { agentMessage, conversationFor, signWebhook, type WebhookConversation } 
 import { RELAY_SECRET } from "../support/extension-harness";
 import { startFakeCognigyEndpoint, type FakeCognigyEndpoint } from "../support/fake-cognigy-endpoint";
 import { writeHostileReport } from "../support/hostile-report";
-import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
+import { usePostgres } from "../support/postgres-server";
 import { relayEnv, WEBHOOK_SECRET } from "../support/relay-harness";
 import { killRelay, startRelayProcess, type RelayProcess } from "../support/relay-process";
 
@@ -64,20 +64,13 @@ function deliveredKeys(cognigy: FakeCognigyEndpoint, sessionOf: Map<string, numb
   });
 }
 
-let postgres: TestPostgres;
+const server = usePostgres();
 
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await postgres.stop();
-});
 
 async function replicaRun(killAfterAcks: number, victim: 0 | 1): Promise<ReplicaCounts> {
   const cognigy = await startFakeCognigyEndpoint();
   cognigy.respondWith((_inject, n) => ({ status: 200, delayMs: n % 4 }));
-  const databaseUrl = await postgres.freshDatabase();
+  const databaseUrl = await server().freshDatabase();
   const env = relayEnv(cognigy, "/nonexistent-sqlite-dir", { RELAY_DATABASE_URL: databaseUrl, RELAY_LEASE_SECONDS: String(LEASE_SECONDS) });
   const sessionOf = new Map<string, number>();
   const conversations: WebhookConversation[] = Array.from({ length: CONVERSATIONS }, (_, index) => {
@@ -244,7 +237,7 @@ describe("hostile: two relay replicas on one PostgreSQL, one killed with SIGKILL
 describe("a replica's start line", () => {
   it("names the outbox kind, never the database URL (it may hold a password) nor a data directory it does not use", async () => {
     const cognigy = await startFakeCognigyEndpoint();
-    const databaseUrl = await postgres.freshDatabase();
+    const databaseUrl = await server().freshDatabase();
     const logs: string[] = [];
     const relay = await startRelayProcess(relayEnv(cognigy, "/nonexistent-sqlite-dir", { RELAY_DATABASE_URL: databaseUrl }), logs);
     try {

@@ -6,7 +6,7 @@ import { ONCE, type OutboxStore } from "../../src/relay/outbox-store";
 import { openPostgresOutbox } from "../../src/relay/postgres-outbox";
 import { openSqliteOutbox } from "../../src/relay/sqlite-outbox";
 import type { InjectJob } from "../../src/relay/relay-job";
-import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
+import { usePostgres } from "../support/postgres-server";
 
 /**
  * One contract for both stores (issue 14): the same calls, the same answers,
@@ -17,15 +17,8 @@ const WINDOW = 250;
 const T0 = 1_781_691_342_000;
 const NONE: ReadonlySet<string> = new Set();
 
-let postgres: TestPostgres;
+const server = usePostgres();
 
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await postgres.stop();
-});
 
 interface Backend {
   name: string;
@@ -44,7 +37,7 @@ const BACKENDS: Backend[] = [
   },
   {
     name: "postgres",
-    place: () => postgres.freshDatabase(),
+    place: () => server().freshDatabase(),
     open: (url) => openPostgresOutbox(url, { leaseMs: 30_000 }),
     remove: () => undefined,
   },

@@ -1,22 +1,15 @@
 import { Pool } from "pg";
 import { MIGRATIONS, migrate, type Migration } from "../../src/relay/postgres-migrations";
-import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
+import { usePostgres } from "../support/postgres-server";
 
 /** Versioned migrations of the PostgreSQL outbox, on a real server. */
 
-let postgres: TestPostgres;
+const server = usePostgres();
 let pool: Pool;
 
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await postgres.stop();
-});
 
 beforeEach(async () => {
-  pool = new Pool({ connectionString: await postgres.freshDatabase() });
+  pool = new Pool({ connectionString: await server().freshDatabase() });
 });
 
 afterEach(async () => {

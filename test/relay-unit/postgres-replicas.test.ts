@@ -3,27 +3,20 @@ import type { EnqueueRequest, StoredJob } from "../../src/relay/outbox";
 import { ONCE, type OutboxStore } from "../../src/relay/outbox-store";
 import { MIGRATIONS } from "../../src/relay/postgres-migrations";
 import { openPostgresOutbox } from "../../src/relay/postgres-outbox";
-import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
+import { usePostgres } from "../support/postgres-server";
 
 /** What only a shared database has to show: several replicas on one PostgreSQL outbox (issue 14). */
 
 const T0 = 1_781_691_342_000;
 const NONE: ReadonlySet<string> = new Set();
 
-let postgres: TestPostgres;
+const server = usePostgres();
 let url: string;
 let opened: OutboxStore[];
 
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await postgres.stop();
-});
 
 beforeEach(async () => {
-  url = await postgres.freshDatabase();
+  url = await server().freshDatabase();
   opened = [];
 });
 

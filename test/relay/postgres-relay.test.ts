@@ -1,22 +1,15 @@
 import { verifyRelayEvent } from "../../src/core/relay-event-signature";
 import { agentMessage, conversationFor, signWebhook } from "../support/chatwoot-webhooks";
 import { RELAY_SECRET } from "../support/extension-harness";
-import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
+import { usePostgres } from "../support/postgres-server";
 import { metricValue } from "../support/prometheus-text";
 import { startRelayHarness, WEBHOOK_SECRET, type RelayHarness } from "../support/relay-harness";
 
 /** The whole relay (HTTP intake, worker, metrics) on the PostgreSQL outbox: RELAY_DATABASE_URL set. */
 
-let postgres: TestPostgres;
+const server = usePostgres();
 let harness: RelayHarness;
 
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await postgres.stop();
-});
 
 afterEach(async () => {
   await harness.close();
@@ -52,7 +45,7 @@ async function metric(name: string, labels = ""): Promise<number> {
 
 describe("relay on PostgreSQL", () => {
   it("acknowledges after the commit, delivers in order, answers a repeat as duplicate and counts the outbox in /metrics", async () => {
-    harness = await startRelayHarness({ RELAY_DATABASE_URL: await postgres.freshDatabase() });
+    harness = await startRelayHarness({ RELAY_DATABASE_URL: await server().freshDatabase() });
     const { route, conversation } = newConversation();
     const webhooks = [1, 2, 3].map((index) => signWebhook(agentMessage(conversation, { id: 100 + index, content: `m${index}`, createdAt: new Date(Date.UTC(2026, 10, 27, 9, 0, index)) }), WEBHOOK_SECRET, { deliveryId: `delivery-${index}` }));
     for (const webhook of webhooks) expect((await harness.post(webhook)).body).toEqual({ status: "accepted", jobs: 1, duplicates: 0 });
@@ -68,17 +61,17 @@ describe("relay on PostgreSQL", () => {
   });
 
   it("answers 503 while PostgreSQL is away, loses nothing it acknowledged, and resumes by itself", async () => {
-    harness = await startRelayHarness({ RELAY_DATABASE_URL: await postgres.freshDatabase() });
+    harness = await startRelayHarness({ RELAY_DATABASE_URL: await server().freshDatabase() });
     const { route, conversation } = newConversation();
     const post = (index: number) => harness.post(signWebhook(agentMessage(conversation, { id: 200 + index, content: `m${index}`, createdAt: new Date(Date.UTC(2026, 10, 27, 9, 0, index)) }), WEBHOOK_SECRET));
     expect((await post(1)).status).toBe(200);
     await waitUntil(() => textsOf(harness, route.sessionId).length === 1);
-    await postgres.pause();
+    await server().pause();
     try {
       expect(await post(2)).toEqual({ status: 503, body: { error: "outbox unavailable" } });
       expect((await fetch(`${harness.url}/readyz`)).status).toBe(503);
     } finally {
-      await postgres.resume();
+      await server().resume();
     }
     await waitUntil(async () => (await fetch(`${harness.url}/readyz`)).status === 200);
     expect((await post(3)).status).toBe(200);

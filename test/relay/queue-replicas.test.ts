@@ -8,7 +8,7 @@ import { agentMessage, conversationFor, signWebhook } from "../support/chatwoot-
 import { RELAY_SECRET } from "../support/extension-harness";
 import { startFakeCognigyEndpoint, type FakeCognigyEndpoint } from "../support/fake-cognigy-endpoint";
 import { metricValue } from "../support/prometheus-text";
-import { startTestPostgres, type TestPostgres } from "../support/postgres-server";
+import { usePostgres } from "../support/postgres-server";
 import { startRelayHarness, WEBHOOK_SECRET, type RelayHarness } from "../support/relay-harness";
 
 /**
@@ -25,7 +25,7 @@ const INTERVAL_MS = 400;
 const LISTING = "GET /api/v1/accounts/{account_id}/conversations";
 const AGENTS = "GET /api/v1/accounts/{account_id}/agents";
 
-let postgres: TestPostgres;
+const server = usePostgres();
 let url: string;
 let chatwoot: ChatwootSimulator;
 let cognigy: FakeCognigyEndpoint;
@@ -33,16 +33,9 @@ let replicas: RelayHarness[] = [];
 let balancer: Server | undefined;
 let counter = 0;
 
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await postgres.stop();
-});
 
 beforeEach(async () => {
-  url = await postgres.freshDatabase();
+  url = await server().freshDatabase();
   chatwoot = await startChatwootSimulator();
   cognigy = await startFakeCognigyEndpoint();
 });

@@ -99,3 +99,22 @@ export function startTestPostgres(options: { tls?: { certFile: string; keyFile: 
     });
   });
 }
+
+/**
+ * One real PostgreSQL for the whole test file: started before its tests,
+ * stopped after them. Call at the top level of the file; the getter works
+ * inside tests and hooks.
+ */
+export function usePostgres(): () => TestPostgres {
+  let server: TestPostgres | undefined;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error("usePostgres: the server exists only inside the file's tests");
+    return server;
+  };
+}
